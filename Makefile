@@ -1,0 +1,53 @@
+# Chorus: `make run` serves a demo site on SQLite, `make test` runs the suite.
+SHELL := /bin/bash
+PORT ?= 8000
+UV := .tools/bin/uv
+PY := .venv/bin/python
+MANAGE := $(PY) manage.py
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := .venv
+
+.PHONY: install run worker test lint check bench messages clean
+
+# uv is installed into .tools/ so that nothing outside the checkout changes
+# (and no other Python's uv shim gets in the way).
+$(UV):
+	@command -v pyenv >/dev/null && pyenv install --skip-existing $$(cat .python-version) || true
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv
+
+install: $(UV)
+	$(UV) sync --locked --quiet
+
+run: install
+	DEBUG=1 $(MANAGE) migrate --noinput
+	DEBUG=1 $(MANAGE) loaddemo
+	@echo
+	@echo "  Chorus is starting on http://127.0.0.1:$(PORT)/"
+	@echo "  Confirmation e-mails are written to $(CURDIR)/var/mail/ (one .log file per e-mail)."
+	@echo "  Admin: DEBUG=1 $(MANAGE) createsuperuser, then http://127.0.0.1:$(PORT)/admin/"
+	@echo
+	@export DEBUG=1; trap 'kill 0' EXIT; \
+	$(MANAGE) db_worker --interval 0.5 --no-reload & \
+	$(MANAGE) countsignatures --every & \
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(PY) -m pytest
+
+lint: install
+	$(PY) -m ruff check .
+
+check: install
+	DEBUG=0 SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-enough-value-for-the-check \
+	ALLOWED_HOSTS=petitions.example.org $(MANAGE) check --deploy --fail-level WARNING
+
+messages: install
+	DEBUG=1 $(MANAGE) makemessages --locale ru --no-obsolete --ignore '.venv/*' --ignore '.tools/*'
+	DEBUG=1 $(MANAGE) compilemessages --ignore '.venv/*' --ignore '.tools/*'
+
+bench: install
+	bench/run
+
+clean:
+	rm -rf .venv .tools var staticfiles

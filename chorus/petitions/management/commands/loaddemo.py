@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from chorus.petitions.demo import load_demo
+
+
+class Command(BaseCommand):
+    help = "Load demo content (an organisation, petitions and signatures) into an empty site."
+
+    def handle(self, *args, **options):
+        organisation = load_demo()
+        if organisation is None:
+            self.stdout.write("Demo content is already there.")
+        else:
+            self.stdout.write(self.style.SUCCESS(f"Loaded demo content for {organisation}."))

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from chorus.petitions import views
+
+app_name = "petitions"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("petitions/", views.petition_list, name="list"),
+    path("petitions/<slug:slug>/", views.petition_detail, name="detail"),
+    path("petitions/<slug:slug>/count.json", views.count_json, name="count_json"),
+    path("organisations/<slug:slug>/", views.organisation_detail, name="organisation"),
+]

@@ -1,0 +1,86 @@
+import re
+from functools import cache
+
+from django import forms
+from django.utils.html import format_html_join
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from chorus.lib.text import validate_plain_line
+from chorus.signatures.models import (
+    EMAIL_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    POSTCODE_MAX_LENGTH,
+    SOURCE_MAX_LENGTH,
+)
+
+_SOURCE_PATTERN = re.compile(rf"[-a-zA-Z0-9_]{{1,{SOURCE_MAX_LENGTH}}}")
+COUNTRY_CODES = frozenset(code for code, _name in countries)
+
+
+@cache
+def _country_options(language: str) -> str:
+    return format_html_join(
+        "", '<option value="{}">{}</option>', ((c.code, c.name) for c in countries)
+    )
+
+
+def country_options(selected: str = "") -> str:
+    """The <option>s of the country list, built once per language.
+
+    Rendering 249 options through the widget templates would cost more than
+    the rest of the petition page together.
+    """
+    options = _country_options(get_language() or "en")
+    if selected in COUNTRY_CODES:
+        options = options.replace(f'value="{selected}"', f'value="{selected}" selected', 1)
+    return options
+
+
+class CountryCodeField(forms.CharField):
+    """An ISO 3166-1 alpha-2 code checked against a set.
+
+    A ChoiceField deep-copies its 249 choices for every form instance, which
+    is most of the CPU time of a signature; the template renders the list.
+    """
+
+    default_error_messages = {"invalid_choice": _("Please choose your country from the list.")}
+
+    def to_python(self, value):
+        return super().to_python(value).upper()
+
+    def validate(self, value):
+        super().validate(value)
+        if value and value not in COUNTRY_CODES:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+
+
+class SignatureForm(forms.Form):
+    name = forms.CharField(
+        label=_("Your name"), max_length=NAME_MAX_LENGTH, validators=[validate_plain_line],
+        error_messages={"required": _("Please enter your name.")},
+    )
+    email = forms.EmailField(
+        label=_("Your e-mail address"), max_length=EMAIL_MAX_LENGTH,
+        error_messages={
+            "required": _("Please enter your e-mail address."),
+            "invalid": _("Please enter a valid e-mail address, like name@example.org."),
+        },
+    )
+    country = CountryCodeField(
+        label=_("Country"), max_length=2,
+        error_messages={"required": _("Please choose your country.")},
+    )
+    postcode = forms.CharField(
+        label=_("Postcode"), max_length=POSTCODE_MAX_LENGTH, required=False,
+        validators=[validate_plain_line],
+    )
+    updates = forms.BooleanField(label=_("Send me updates about this campaign"), required=False)
+    show_name = forms.BooleanField(label=_("Show my name on the petition"), required=False)
+    source = forms.CharField(required=False)
+
+    def clean_source(self):
+        # A malformed campaign code is not the signer's fault: drop it, don't refuse.
+        source = self.cleaned_data["source"]
+        return source if _SOURCE_PATTERN.fullmatch(source) else ""

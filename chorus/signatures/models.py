@@ -1,0 +1,92 @@
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from chorus.petitions.models import Petition
+
+NAME_MAX_LENGTH = 100
+EMAIL_MAX_LENGTH = 254
+POSTCODE_MAX_LENGTH = 16
+SOURCE_MAX_LENGTH = 64
+
+
+class Signature(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        INVALIDATED = "invalidated", _("Invalidated")
+
+    petition = models.ForeignKey(
+        Petition, on_delete=models.CASCADE, related_name="signatures",
+        verbose_name=_("petition"),
+    )
+    name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH)
+    email = models.EmailField(_("e-mail"), max_length=EMAIL_MAX_LENGTH)
+    # Keyed digest of the normalised address: the only thing de-duplication
+    # reads, so the address itself can later be encrypted.
+    email_digest = models.CharField(max_length=64, editable=False)
+    country = CountryField(_("country"))
+    postcode = models.CharField(_("postcode"), max_length=POSTCODE_MAX_LENGTH, blank=True)
+    updates = models.BooleanField(_("agreed to hear more"), default=False)
+    show_name = models.BooleanField(_("name may be shown"), default=False)
+    state = models.CharField(
+        _("state"), max_length=16, choices=State, default=State.PENDING
+    )
+    # True once the counter has folded this signature into the petition's
+    # count; the counter keeps it equal to (state == confirmed).
+    counted = models.BooleanField(default=False, editable=False)
+    source = models.CharField(_("source"), max_length=SOURCE_MAX_LENGTH, blank=True)
+    ip_digest = models.CharField(_("IP digest"), max_length=64, blank=True, editable=False)
+    language = models.CharField(_("language"), max_length=16, blank=True)
+    confirmation_sends = models.PositiveSmallIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(_("signed"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    invalidated_at = models.DateTimeField(_("invalidated"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["petition", "email_digest"], name="one_signature_per_address"
+            ),
+        ]
+        indexes = [
+            # The counter's work list: signatures whose state and counted flag
+            # disagree. Partial, so it stays tiny however many are stored.
+            models.Index(
+                fields=["petition"],
+                name="signature_uncounted",
+                condition=Q(state="confirmed", counted=False)
+                | (Q(counted=True) & ~Q(state="confirmed")),
+            ),
+            models.Index(fields=["petition", "state", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id}/{self.pk}"
+
+    def confirm(self) -> bool:
+        """Confirm a pending signature. Returns False if it was not pending.
+
+        A conditional UPDATE, so concurrent confirmations of one link confirm
+        it once: only the first finds it still pending.
+        """
+        now = timezone.now()
+        updated = Signature.objects.filter(pk=self.pk, state=self.State.PENDING).update(
+            state=self.State.CONFIRMED, confirmed_at=now
+        )
+        if updated:
+            self.state, self.confirmed_at = self.State.CONFIRMED, now
+        return bool(updated)
+
+    def invalidate(self) -> bool:
+        now = timezone.now()
+        updated = Signature.objects.filter(pk=self.pk).exclude(
+            state=self.State.INVALIDATED
+        ).update(state=self.State.INVALIDATED, invalidated_at=now)
+        if updated:
+            self.state, self.invalidated_at = self.State.INVALIDATED, now
+        return bool(updated)

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from chorus.signatures import views
+
+app_name = "signatures"
+
+urlpatterns = [
+    path("petitions/<slug:slug>/sign/", views.sign, name="sign"),
+    path("petitions/<slug:slug>/thanks/", views.thanks, name="thanks"),
+    path("confirm/<str:token>/", views.confirm, name="confirm"),
+    path("confirm/<str:token>/resend/", views.confirm_resend, name="confirm_resend"),
+]

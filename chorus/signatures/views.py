@@ -1,0 +1,64 @@
+from django.core import signing
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+
+from chorus.lib.http import client_ip, require_post
+from chorus.petitions.models import Petition
+from chorus.petitions.views import render_petition
+from chorus.signatures import services
+from chorus.signatures.forms import SignatureForm
+from chorus.signatures.models import Signature
+
+
+@require_post
+def sign(request, slug):
+    petition = get_object_or_404(
+        Petition.objects.visible().select_related("organisation"), slug=slug
+    )
+    if not petition.is_signable:
+        return render(request, "signatures/not_signable.html", {"petition": petition}, status=409)
+    form = SignatureForm(request.POST)
+    if not form.is_valid():
+        return render_petition(request, petition, form, status=400)
+    services.signature_create(
+        petition_id=petition.pk, **form.cleaned_data, ip=client_ip(request),
+        language=get_language() or "",
+    )
+    # Identical for a first signature, a duplicate and anything else, so the
+    # response never tells whether an address has signed.
+    return redirect("signatures:thanks", slug=petition.slug)
+
+
+def thanks(request, slug):
+    petition = get_object_or_404(Petition.objects.visible(), slug=slug)
+    return render(request, "signatures/thanks.html", {"petition": petition})
+
+
+def confirm(request, token):
+    """GET shows a button; only the POST confirms, so mail scanners cannot."""
+    if request.method not in ("GET", "POST"):
+        response = render(request, "405.html", status=405)
+        response["Allow"] = "GET, POST"
+        return response
+    try:
+        signature = services.signature_from_token(token)
+    except signing.SignatureExpired:
+        return render(request, "signatures/confirm_expired.html", {"token": token}, status=410)
+    except (signing.BadSignature, ValueError, Signature.DoesNotExist):
+        return render(request, "signatures/confirm_invalid.html", status=404)
+    if signature.state == Signature.State.INVALIDATED:
+        return render(request, "signatures/confirm_invalid.html", status=404)
+    if request.method == "POST":
+        services.signature_confirm(signature=signature)
+    template = (
+        "signatures/confirmed.html"
+        if signature.state == Signature.State.CONFIRMED
+        else "signatures/confirm.html"
+    )
+    return render(request, template, {"petition": signature.petition, "token": token})
+
+
+@require_post
+def confirm_resend(request, token):
+    services.confirmation_resend(token=token)
+    return render(request, "signatures/confirm_resent.html")

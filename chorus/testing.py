@@ -1,0 +1,70 @@
+"""Shared test set-up and personas, loaded as a pytest plugin (see pyproject.toml).
+
+Loaded before Django reads its settings, so the suite runs with production
+settings (DEBUG off) over plain HTTP without any environment of its own.
+"""
+
+import os
+
+import pytest
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-checks-0123456789")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("CHORUS_VAR_DIR", os.path.join(os.path.dirname(__file__), "..", "var"))
+
+SIGNER = {
+    "name": "Nadia Petrova",
+    "email": "nadia.petrova@example.org",
+    "country": "DE",
+    "postcode": "10115",
+    "updates": "on",
+}
+
+
+@pytest.fixture(autouse=True)
+def _media_and_cache(settings, tmp_path):
+    from django.core.cache import cache
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def organisation(db):
+    from chorus.petitions.models import Organisation
+
+    return Organisation.objects.create(name="Spectrum Alliance", slug="spectrum-alliance")
+
+
+@pytest.fixture
+def petition(organisation):
+    from chorus.petitions.models import Petition
+
+    petition = Petition.objects.create(
+        organisation=organisation,
+        slug="stop-the-liquidation",
+        title="Stop the lawsuit",
+        target="The Government of Norvania",
+        ask="Withdraw the lawsuit.",
+        body="The **government** wants to close us.",
+        goal=100,
+    )
+    petition.open()
+    return petition
+
+
+@pytest.fixture
+def signer():
+    return dict(SIGNER)
+
+
+@pytest.fixture
+def immediate_tasks(settings):
+    """Run background tasks as soon as they are enqueued (after commit)."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
