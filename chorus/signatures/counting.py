@@ -51,7 +51,7 @@ def _flip_sql(petition_filter: str = "") -> str:
     # The same condition as the partial index "signature_uncounted", so the
     # database only ever visits signatures that still need counting.
     return (
-        f"UPDATE {table} SET counted = NOT counted WHERE id IN ("
+        f"UPDATE {table} SET counted = NOT counted WHERE id IN ("  # noqa: S608 - our names
         f"SELECT id FROM {table} WHERE ((state = %s AND counted = %s) "
         f"OR (counted = %s AND NOT state = %s)){petition_filter} LIMIT %s"
         ") RETURNING petition_id, counted"

@@ -53,7 +53,9 @@ class CountryCodeField(forms.CharField):
     def validate(self, value):
         super().validate(value)
         if value and value not in COUNTRY_CODES:
-            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
 
 
 class SignatureForm(forms.Form):

@@ -31,7 +31,7 @@ def _insert_sql() -> str:
     # a second signature from the same address, so two concurrent requests
     # cannot both insert (PostgreSQL and SQLite both support this form).
     return (
-        f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "
+        f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608 - our names
         "ON CONFLICT (petition_id, email_digest) DO NOTHING RETURNING id"
     )
 
@@ -42,7 +42,7 @@ def _resend_sql() -> str:
     # One statement, so concurrent duplicates cannot push the number of
     # confirmation e-mails past the limit.
     return (
-        f"UPDATE {table} SET confirmation_sends = confirmation_sends + 1 "
+        f"UPDATE {table} SET confirmation_sends = confirmation_sends + 1 "  # noqa: S608
         "WHERE petition_id = %s AND email_digest = %s AND state = %s "
         "AND confirmation_sends < %s RETURNING id"
     )
