@@ -40,7 +40,8 @@ lint: install
 
 check: install
 	DEBUG=0 SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-enough-value-for-the-check \
-	ALLOWED_HOSTS=petitions.example.org $(MANAGE) check --deploy --fail-level WARNING
+	ALLOWED_HOSTS=petitions.example.org EMAIL_HOST=smtp.example.org \
+	$(MANAGE) check --deploy --fail-level WARNING
 
 messages: install
 	DEBUG=1 $(MANAGE) makemessages --locale ru --no-obsolete --ignore '.venv/*' --ignore '.tools/*'
