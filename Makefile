@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: install run worker test lint check bench messages clean
+.PHONY: install run test chromium lint check bench messages clean
 
 # uv is installed into .tools/ so that nothing outside the checkout changes
 # (and no other Python's uv shim gets in the way).
@@ -32,7 +32,14 @@ run: install
 	$(MANAGE) countsignatures --every & \
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
-test: install
+# The browser tests drive Debian's Chromium (never a downloaded browser build).
+chromium:
+	@command -v chromium >/dev/null || { \
+	  [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "Install Chromium (Debian: apt-get install chromium) for the browser tests."; }
+
+test: install chromium
 	$(PY) -m pytest
 
 lint: install

@@ -1,0 +1,85 @@
+"""A signer in a real browser, with JavaScript on and off (Chromium via Playwright)."""
+
+import os
+import re
+import shutil
+
+import pytest
+from django.core import mail
+
+from chorus.signatures.counting import signatures_count
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread, which Django
+    # takes for async code; the test's own database calls are synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture
+def site(live_server, settings, immediate_tasks):
+    settings.CSRF_COOKIE_SECURE = settings.SESSION_COOKIE_SECURE = False
+    settings.SITE_URL = live_server.url
+    return live_server.url
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript-on", "javascript-off"])
+def test_a_signer_signs_and_confirms_in_a_browser(browser, site, petition, javascript):
+    mail.outbox = []
+    context = browser.new_context(java_script_enabled=javascript, locale="en-GB")
+    page = context.new_page()
+    outside_requests = []
+    page.on("request", lambda request: request.url.startswith(site) or outside_requests.append(
+        request.url))
+
+    page.goto(f"{site}/petitions/{petition.slug}/")
+    page.get_by_label("Your name").fill("Nadia Petrova")
+    page.get_by_label("Your e-mail address").fill("nadia@example.org")
+    page.get_by_label("Country").select_option("DE")
+    page.get_by_label("Send me updates about this campaign").check()
+    page.get_by_role("button", name="Sign the petition").click()
+    page.wait_for_load_state()
+    assert "check your e-mail" in page.content().lower()
+
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://\S+/confirm/\S+/", mail.outbox[0].body).group(0)
+    page.goto(link)
+    page.get_by_role("button", name="Confirm my signature").click()
+    page.wait_for_load_state()
+    assert "your signature is confirmed" in page.content()
+
+    signatures_count()
+    page.goto(f"{site}/petitions/{petition.slug}/")
+    assert page.locator(".count strong").inner_text() == "1"
+    assert outside_requests == []
+    context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mistake_is_explained_next_to_the_field(browser, site, petition):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{site}/petitions/{petition.slug}/")
+    page.get_by_label("Your name").fill("Nadia Petrova")
+    page.get_by_label("Your e-mail address").fill("not-an-address")
+    page.get_by_role("button", name="Sign the petition").click()
+    page.wait_for_load_state()
+    assert "Please enter a valid e-mail address" in page.locator("#email-error").inner_text()
+    assert "Please choose your country." in page.locator("#country-error").inner_text()
+    # What the signer typed is kept.
+    assert page.get_by_label("Your name").input_value() == "Nadia Petrova"
+    context.close()
