@@ -82,7 +82,7 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'chorus.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+        conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", False),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -226,8 +226,10 @@ CHORUS_CONFIRMATION_MAX_AGE = env_int("CHORUS_CONFIRMATION_MAX_AGE", 14 * 24 * 3
 CHORUS_CONFIRMATION_MAX_SENDS = env_int("CHORUS_CONFIRMATION_MAX_SENDS", 3)
 # Seconds between counter runs when `countsignatures --every` has no value.
 CHORUS_COUNT_INTERVAL = env_float("CHORUS_COUNT_INTERVAL", 2.0)
-# How long a process may reuse a petition's count before reading it again.
-CHORUS_COUNT_CACHE_SECONDS = env_float("CHORUS_COUNT_CACHE_SECONDS", 2.0)
+# How long a process may reuse a petition (and its count, and its rendered
+# page) before reading it again. Counts shown are at most
+# CHORUS_COUNT_INTERVAL + 2 x CHORUS_COUNT_CACHE_SECONDS old (5 s by default).
+CHORUS_COUNT_CACHE_SECONDS = env_float("CHORUS_COUNT_CACHE_SECONDS", 1.5)
 # Domains whose mailboxes ignore dots in the local part.
 CHORUS_DOTLESS_DOMAINS = env_list("CHORUS_DOTLESS_DOMAINS", "gmail.com,googlemail.com")
 # Domains that deliver "name+tag@" to "name@" (sub-addressing).
@@ -243,3 +245,6 @@ CHORUS_EXPIRED_LINK_RESENDS = env_int("CHORUS_EXPIRED_LINK_RESENDS", 2)
 # Serve uploaded images from Django (fine for a small site; a large one lets
 # its web server do it).
 SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+# Confirmation e-mails are sent in batches: each server process schedules at
+# most one sending task per this many seconds (0: one per signature).
+CHORUS_CONFIRMATION_BATCH_SECONDS = env_float("CHORUS_CONFIRMATION_BATCH_SECONDS", 1.0)

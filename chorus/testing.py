@@ -10,6 +10,8 @@ import pytest
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-checks-0123456789")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+# One sending task per signature, so tests need not wait for a batch window.
+os.environ.setdefault("CHORUS_CONFIRMATION_BATCH_SECONDS", "0")
 os.environ.setdefault("CHORUS_VAR_DIR", os.path.join(os.path.dirname(__file__), "..", "var"))
 
 SIGNER = {

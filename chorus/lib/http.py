@@ -1,5 +1,7 @@
 from functools import wraps
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.shortcuts import render
 
 
@@ -20,3 +22,27 @@ def require_post(view):
 def client_ip(request) -> str:
     # X-Forwarded-For is not trusted here: only the direct peer's address.
     return request.META.get("REMOTE_ADDR", "")
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def is_cross_site(request) -> bool:
+    """True if a browser says this request was sent by a page of another site.
+
+    Browsers send Origin with every POST, and Sec-Fetch-Site where they can;
+    neither can be set by the page. This guards forms that must work without
+    cookies (a signer's first visit, or inside a partner's iframe), where
+    Django's cookie-based CSRF check cannot.
+    """
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site not in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return False  # not a browser form post: nothing to forge
+    allowed = {_origin(settings.SITE_URL), _origin(request.build_absolute_uri("/"))}
+    allowed.update(_origin(trusted) for trusted in settings.CSRF_TRUSTED_ORIGINS)
+    return origin.lower() not in allowed

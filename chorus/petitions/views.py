@@ -2,11 +2,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponseNotModified, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
 
 from chorus.petitions.models import Organisation, Petition
+from chorus.petitions.selectors import public_petition
 from chorus.signatures.forms import SignatureForm, country_options
 
 SEARCH_MAX_LENGTH = 100
@@ -43,11 +45,21 @@ def render_petition(request, petition, form, status=200):
 
 
 def petition_detail(request, slug):
-    petition = get_object_or_404(
-        Petition.objects.visible().select_related("organisation"), slug=slug
-    )
-    form = SignatureForm(initial={"source": request.GET.get("source", "")[:64]})
-    return render_petition(request, petition, form)
+    petition = public_petition(slug)
+    if petition is None:
+        raise Http404
+    source = request.GET.get("source", "")[:64]
+    if set(request.GET) - {"source"}:
+        return render_petition(request, petition, SignatureForm(initial={"source": source}))
+    # The page is the same for every reader (it sets no cookie), so a viral
+    # petition is rendered once per language every few seconds, not per view.
+    key = f"petition-page:{petition.pk}:{petition.updated_at.timestamp()}:{get_language()}:{source}"
+    content = cache.get(key)
+    if content is None:
+        response = render_petition(request, petition, SignatureForm(initial={"source": source}))
+        cache.set(key, response.content, settings.CHORUS_COUNT_CACHE_SECONDS)
+        return response
+    return HttpResponse(content)
 
 
 def organisation_detail(request, slug):

@@ -40,6 +40,10 @@ class Signature(models.Model):
     source = models.CharField(_("source"), max_length=SOURCE_MAX_LENGTH, blank=True)
     ip_digest = models.CharField(_("IP digest"), max_length=64, blank=True, editable=False)
     language = models.CharField(_("language"), max_length=16, blank=True)
+    # The signature row is the queue of its own confirmation e-mail: due is set
+    # by the insert itself (one round trip, nothing to lose) and cleared by the
+    # worker that sends it. `confirmation_sends` caps how often that happens.
+    confirmation_due = models.BooleanField(default=True, editable=False)
     confirmation_sends = models.PositiveSmallIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("signed"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
@@ -61,6 +65,10 @@ class Signature(models.Model):
                 name="signature_uncounted",
                 condition=Q(state="confirmed", counted=False)
                 | (Q(counted=True) & ~Q(state="confirmed")),
+            ),
+            models.Index(
+                fields=["id"], name="signature_confirmation_due",
+                condition=Q(confirmation_due=True),
             ),
             models.Index(fields=["petition", "state", "created_at"]),
         ]

@@ -1,23 +1,27 @@
 """Signing and confirming: the workflows behind the sign and confirm pages."""
 
 import logging
-from functools import cache, partial
+import threading
+import time
+from datetime import timedelta
+from functools import cache
 
 from django.conf import settings
 from django.core import signing
 from django.db import connection, transaction
+from django.tasks import task_backends
 from django.utils import timezone
 
 from chorus.lib.digests import email_digest, ip_digest
 from chorus.signatures import tokens
 from chorus.signatures.models import Signature
-from chorus.signatures.tasks import send_confirmation
+from chorus.signatures.tasks import send_due_confirmations
 
 logger = logging.getLogger(__name__)
 
 _INSERT_COLUMNS = (
     "petition_id", "name", "email", "email_digest", "country", "postcode", "updates",
-    "show_name", "state", "counted", "source", "ip_digest", "language",
+    "show_name", "state", "counted", "source", "ip_digest", "language", "confirmation_due",
     "confirmation_sends", "created_at",
 )
 
@@ -42,10 +46,16 @@ def _resend_sql() -> str:
     # One statement, so concurrent duplicates cannot push the number of
     # confirmation e-mails past the limit.
     return (
-        f"UPDATE {table} SET confirmation_sends = confirmation_sends + 1 "  # noqa: S608
+        f"UPDATE {table} SET confirmation_sends = confirmation_sends + 1, "  # noqa: S608
+        "confirmation_due = %s "
         "WHERE petition_id = %s AND email_digest = %s AND state = %s "
         "AND confirmation_sends < %s RETURNING id"
     )
+
+
+def _request_resend(cursor, *, petition_id: int, digest: str, limit: int) -> bool:
+    cursor.execute(_resend_sql(), (True, petition_id, digest, Signature.State.PENDING, limit))
+    return cursor.fetchone() is not None
 
 
 def signature_create(
@@ -61,31 +71,58 @@ def signature_create(
     ip: str = "",
     language: str = "",
 ) -> None:
-    """Record a pending signature and e-mail its confirmation link.
+    """Record a pending signature; its confirmation e-mail follows from the worker.
 
     Returns nothing on purpose: a second signature from the same address is
     answered exactly like a first one, so no caller can tell who has signed.
     A duplicate that is still pending gets the confirmation e-mail again, a
     few times at most.
+
+    A first signature is one INSERT, its own transaction: the row records the
+    signature and that its e-mail is due, so an acknowledged signature and its
+    e-mail cannot be lost, and nothing else is written on the hot path.
     """
     digest = email_digest(email)
     params = (
         petition_id, name, email.strip(), digest, country, postcode, updates, show_name,
-        Signature.State.PENDING, False, source, ip_digest(ip), language, 1,
+        Signature.State.PENDING, False, source, ip_digest(ip), language, True, 1,
         connection.ops.adapt_datetimefield_value(timezone.now()),
     )
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(_insert_sql(), params)
-        row = cursor.fetchone()
-        if row is None:
-            cursor.execute(
-                _resend_sql(),
-                (petition_id, digest, Signature.State.PENDING,
-                 settings.CHORUS_CONFIRMATION_MAX_SENDS),
-            )
-            row = cursor.fetchone()
-        if row is not None:
-            transaction.on_commit(partial(send_confirmation.enqueue, row[0]))
+        due = cursor.fetchone() is not None or _request_resend(
+            cursor, petition_id=petition_id, digest=digest,
+            limit=settings.CHORUS_CONFIRMATION_MAX_SENDS,
+        )
+    if due:
+        transaction.on_commit(confirmations_schedule)
+
+
+_schedule_lock = threading.Lock()
+_next_drain_at = 0.0
+
+
+def confirmations_schedule() -> None:
+    """Make sure a worker sends due confirmation e-mails within a second or so.
+
+    During a rush each server process enqueues one deferred task per
+    CHORUS_CONFIRMATION_BATCH_SECONDS instead of one per signature; the task,
+    running after that window, sends every e-mail due by then, including any
+    left over by a process that stopped before scheduling its own.
+    """
+    global _next_drain_at
+    window = settings.CHORUS_CONFIRMATION_BATCH_SECONDS
+    backend = task_backends[send_due_confirmations.backend]
+    if window <= 0 or not backend.supports_defer:
+        send_due_confirmations.enqueue()
+        return
+    with _schedule_lock:
+        now = time.monotonic()
+        if now < _next_drain_at:
+            return  # a task already scheduled from this process will run after this commit
+        _next_drain_at = now + window
+    run_after = timezone.now() + timedelta(seconds=window)
+    send_due_confirmations.using(run_after=run_after).enqueue()
 
 
 def signature_from_token(token: str, *, check_age: bool = True) -> Signature:
@@ -113,12 +150,10 @@ def confirmation_resend(*, token: str) -> None:
     except (signing.BadSignature, ValueError, Signature.DoesNotExist):
         return
     limit = settings.CHORUS_CONFIRMATION_MAX_SENDS + settings.CHORUS_EXPIRED_LINK_RESENDS
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _resend_sql(),
-                (signature.petition_id, signature.email_digest, Signature.State.PENDING, limit),
-            )
-            row = cursor.fetchone()
-        if row is not None:
-            transaction.on_commit(partial(send_confirmation.enqueue, row[0]))
+    with connection.cursor() as cursor:
+        due = _request_resend(
+            cursor, petition_id=signature.petition_id, digest=signature.email_digest,
+            limit=limit,
+        )
+    if due:
+        transaction.on_commit(confirmations_schedule)

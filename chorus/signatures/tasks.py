@@ -1,7 +1,9 @@
 import logging
+from functools import cache
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import connection, transaction
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -11,18 +13,63 @@ from chorus.signatures import tokens
 
 logger = logging.getLogger(__name__)
 
+BATCH_SIZE = 200
 
-@task(priority=10)
-def send_confirmation(signature_id: int) -> None:
-    """E-mail a signer the link that confirms their signature."""
+
+@cache
+def _claim_sql() -> str:
     from chorus.signatures.models import Signature
 
-    try:
-        signature = Signature.objects.select_related("petition").get(pk=signature_id)
-    except Signature.DoesNotExist:
-        return  # erased before the worker got to it
-    if signature.state != Signature.State.PENDING:
-        return
+    table = connection.ops.quote_name(Signature._meta.db_table)
+    # SKIP LOCKED lets several workers drain at once without sending twice.
+    skip_locked = connection.features.has_select_for_update_skip_locked
+    lock = " FOR UPDATE SKIP LOCKED" if skip_locked else ""
+    return (
+        f"UPDATE {table} SET confirmation_due = %s WHERE id IN ("  # noqa: S608 - our names
+        f"SELECT id FROM {table} WHERE confirmation_due = %s ORDER BY id LIMIT %s{lock}"
+        ") RETURNING id"
+    )
+
+
+def _claim_due(limit: int) -> list[int]:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_claim_sql(), [False, True, limit])
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+@task(priority=10)
+def send_due_confirmations() -> int:
+    """Send every confirmation e-mail that is due; returns how many were sent.
+
+    Each batch is claimed (its due flag cleared) before sending, so two workers
+    never send the same e-mail; if sending fails, the unsent rest of the batch
+    is marked due again and the task fails, to be retried by the next one.
+    """
+    from chorus.signatures.models import Signature
+
+    sent = 0
+    while claimed := _claim_due(BATCH_SIZE):
+        signatures = Signature.objects.filter(
+            pk__in=claimed, state=Signature.State.PENDING
+        ).select_related("petition")
+        done: set[int] = set()
+        try:
+            for signature in signatures:
+                send_confirmation_email(signature)
+                done.add(signature.pk)
+        except Exception:
+            Signature.objects.filter(
+                pk__in=set(claimed) - done, state=Signature.State.PENDING
+            ).update(confirmation_due=True)
+            raise
+        sent += len(done)
+    if sent:
+        logger.info("sent %d confirmation e-mails", sent)
+    return sent
+
+
+def send_confirmation_email(signature) -> None:
+    """E-mail a signer the link that confirms their signature, in their language."""
     language = signature.language or settings.LANGUAGE_CODE
     with translation.override(language):
         path = reverse("signatures:confirm", args=[tokens.confirmation_token(signature.pk)])
@@ -43,4 +90,3 @@ def send_confirmation(signature_id: int) -> None:
             render_to_string("signatures/email/confirm.html", context), "text/html"
         )
         message.send()
-    logger.info("confirmation e-mail sent for signature %s", signature.pk)

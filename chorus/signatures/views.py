@@ -1,20 +1,28 @@
 from django.core import signing
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils.translation import get_language
+from django.views.decorators.csrf import csrf_exempt
 
-from chorus.lib.http import client_ip, require_post
-from chorus.petitions.models import Petition
+from chorus.lib.http import client_ip, is_cross_site, require_post
+from chorus.petitions.selectors import public_petition
 from chorus.petitions.views import render_petition
 from chorus.signatures import services
 from chorus.signatures.forms import SignatureForm
 from chorus.signatures.models import Signature
 
 
+# No CSRF cookie: signing must work on a first visit that sets no cookie and
+# inside partners' iframes. The browser's Origin / Sec-Fetch-Site headers show
+# whether the form was posted from a page of ours instead.
+@csrf_exempt
 @require_post
 def sign(request, slug):
-    petition = get_object_or_404(
-        Petition.objects.visible().select_related("organisation"), slug=slug
-    )
+    if is_cross_site(request):
+        return render(request, "signatures/cross_site.html", status=403)
+    petition = public_petition(slug)
+    if petition is None:
+        raise Http404
     if not petition.is_signable:
         return render(request, "signatures/not_signable.html", {"petition": petition}, status=409)
     form = SignatureForm(request.POST)
@@ -30,7 +38,9 @@ def sign(request, slug):
 
 
 def thanks(request, slug):
-    petition = get_object_or_404(Petition.objects.visible(), slug=slug)
+    petition = public_petition(slug)
+    if petition is None:
+        raise Http404
     return render(request, "signatures/thanks.html", {"petition": petition})
 
 

@@ -114,3 +114,14 @@ def test_pages_load_nothing_from_another_origin(client, petition):
 def test_the_source_code_is_carried_into_the_form(client, petition):
     content = client.get(f"/petitions/{petition.slug}/?source=partner-news").content.decode()
     assert 'name="source" value="partner-news"' in content
+
+
+def test_an_edited_petition_shows_its_new_text_once_the_short_cache_passes(client, petition):
+    from django.core.cache import cache
+
+    client.get(f"/petitions/{petition.slug}/")
+    petition.ask = "Withdraw the lawsuit today."
+    petition.save()
+    cache.delete(f"petition:{petition.slug}")  # what a few seconds do
+    page = client.get(f"/petitions/{petition.slug}/").content.decode()
+    assert "Withdraw the lawsuit today." in page

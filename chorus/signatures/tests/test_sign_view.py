@@ -119,3 +119,38 @@ def test_a_petition_past_its_closing_date_refuses(client, petition, signer):
     petition.save()
     assert sign(client, petition, signer).status_code == 409
     assert Signature.objects.count() == 0
+
+
+def test_the_signature_row_itself_records_that_its_email_is_due(client, petition, signer):
+    sign(client, petition, signer)
+    assert Signature.objects.get().confirmation_due is True
+
+
+def test_reading_a_petition_sets_no_cookie(client, petition):
+    response = client.get(f"/petitions/{petition.slug}/")
+    assert not response.cookies
+    assert "csrfmiddlewaretoken" not in response.content.decode()
+
+
+def test_a_signature_posted_from_our_own_page_is_accepted(client, petition, signer):
+    response = sign(client, petition, signer, HTTP_ORIGIN="http://testserver",
+                    HTTP_SEC_FETCH_SITE="same-origin")
+    assert response.status_code == 302
+    assert Signature.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_ORIGIN": "https://evil.example"},
+        {"HTTP_ORIGIN": "null"},
+        {"HTTP_SEC_FETCH_SITE": "cross-site", "HTTP_ORIGIN": "https://evil.example"},
+        {"HTTP_SEC_FETCH_SITE": "same-site"},
+    ],
+    ids=["another-origin", "opaque-origin", "cross-site-fetch", "sibling-subdomain"],
+)
+def test_a_signature_forged_by_another_site_is_refused(client, petition, signer, headers):
+    response = sign(client, petition, signer, **headers)
+    assert response.status_code == 403
+    assert b"sent from another website" in response.content
+    assert Signature.objects.count() == 0
