@@ -27,7 +27,7 @@ run: install
 	@echo "  Confirmation e-mails are written to $(CURDIR)/var/mail/ (one .log file per e-mail)."
 	@echo "  Admin: DEBUG=1 $(MANAGE) createsuperuser, then http://127.0.0.1:$(PORT)/admin/"
 	@echo
-	@export DEBUG=1; trap 'kill 0' EXIT; \
+	@export DEBUG=1 SITE_URL=http://127.0.0.1:$(PORT); trap 'kill 0' EXIT; \
 	$(MANAGE) db_worker --interval 0.5 --no-reload & \
 	$(MANAGE) countsignatures --every & \
 	$(MANAGE) runserver 127.0.0.1:$(PORT)

@@ -171,7 +171,7 @@ if env_str("EMAIL_HOST"):
 else:
     MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "BACKEND": "chorus.lib.mail.ReadableFileBackend",
             "OPTIONS": {"file_path": str(MAIL_DIR)},
         }
     }
