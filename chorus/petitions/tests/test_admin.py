@@ -1,0 +1,61 @@
+import pytest
+
+from chorus.petitions.models import Organisation, Petition
+from chorus.signatures.models import Signature
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    user = django_user_model.objects.create_superuser("mira", "mira@example.org", "pw-long-1234")
+    client.force_login(user)
+    return client
+
+
+def test_staff_manage_organisations_petitions_and_signatures(staff_client, petition):
+    Signature.objects.create(
+        petition=petition, name="Nadia", email="nadia@example.org", email_digest="n" * 64,
+        country="DE",
+    )
+    for url in ["/admin/petitions/organisation/", "/admin/petitions/petition/",
+                "/admin/signatures/signature/", f"/admin/petitions/petition/{petition.pk}/change/",
+                "/admin/petitions/petition/add/"]:
+        assert staff_client.get(url).status_code == 200, url
+
+
+def test_staff_create_a_petition_in_the_admin(staff_client, organisation):
+    response = staff_client.post("/admin/petitions/petition/add/", {
+        "organisation": organisation.pk, "title": "Free them", "slug": "free-them",
+        "target": "The Prosecutor", "ask": "Release them.", "body": "", "goal": 500,
+        "state": "open",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Petition.objects.get(slug="free-them").organisation == organisation
+    assert Organisation.objects.count() == 1
+
+
+def test_the_signature_admin_never_shows_the_address(staff_client, petition):
+    signature = Signature.objects.create(
+        petition=petition, name="Nadia", email="nadia@example.org", email_digest="n" * 64,
+        country="DE",
+    )
+    change = f"/admin/signatures/signature/{signature.pk}/change/"
+    for url in ["/admin/signatures/signature/", change]:
+        assert b"nadia@example.org" not in staff_client.get(url).content
+
+
+def test_staff_invalidate_signatures_from_the_list(staff_client, petition):
+    signature = Signature.objects.create(
+        petition=petition, name="Nadia", email="nadia@example.org", email_digest="n" * 64,
+        country="DE", state="confirmed",
+    )
+    response = staff_client.post("/admin/signatures/signature/", {
+        "action": "invalidate", "_selected_action": [signature.pk],
+    }, follow=True)
+    assert b"1 signature invalidated" in response.content
+    signature.refresh_from_db()
+    assert signature.state == Signature.State.INVALIDATED
+
+
+def test_anonymous_visitors_cannot_reach_the_admin(client, db):
+    response = client.get("/admin/petitions/petition/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
