@@ -2,6 +2,7 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.http import QueryDict
 from django.shortcuts import render
 
 
@@ -17,6 +18,22 @@ def require_post(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def form_data(request) -> QueryDict:
+    """The submitted form, with undecodable bytes as U+FFFD.
+
+    For a body that is not valid UTF-8, Django falls back to reading it as
+    Latin-1, which turns a stray byte into a plausible letter ("ÿ"); the
+    replacement character lets the form refuse it instead.
+    """
+    data = request.POST  # first, so that Django refuses what it cannot read at all
+    if request.content_type == "application/x-www-form-urlencoded":
+        try:
+            request.body.decode()
+        except UnicodeDecodeError:
+            return QueryDict(request.body.decode(errors="replace"))
+    return data
 
 
 def client_ip(request) -> str:

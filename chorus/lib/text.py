@@ -5,9 +5,13 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-# Control, surrogate, private-use and unassigned characters, plus U+FFFD, which
-# is what undecodable bytes (invalid UTF-8) become when a request is read.
+# Control, format, surrogate, private-use and unassigned characters, plus
+# U+FFFD, which is what undecodable bytes (invalid UTF-8) become when a
+# request is read (see chorus.lib.http.form_data).
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+# Zero-width non-joiner and joiner are format characters that Persian, Urdu
+# and Indic names need; direction overrides and the like stay refused.
+_ALLOWED_FORMAT = frozenset({"\u200c", "\u200d"})
 
 
 def validate_plain_line(value: str) -> None:
@@ -16,6 +20,8 @@ def validate_plain_line(value: str) -> None:
     A newline in a name could also be used to inject e-mail headers.
     """
     for char in value:
+        if char in _ALLOWED_FORMAT:
+            continue
         if char == "\ufffd" or unicodedata.category(char) in _REFUSED_CATEGORIES:
             raise ValidationError(
                 _("Please use only letters, numbers, spaces and punctuation."),

@@ -2,6 +2,7 @@ import re
 from functools import cache
 
 from django import forms
+from django.utils.encoding import punycode
 from django.utils.html import format_html_join
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -48,7 +49,9 @@ class CountryCodeField(forms.CharField):
     default_error_messages = {"invalid_choice": _("Please choose your country from the list.")}
 
     def to_python(self, value):
-        return super().to_python(value).upper()
+        value = super().to_python(value)
+        # Only ASCII: "ß".upper() is "SS", which is a country code.
+        return value.upper() if value.isascii() else value
 
     def validate(self, value):
         super().validate(value)
@@ -80,9 +83,22 @@ class SignatureForm(forms.Form):
     )
     updates = forms.BooleanField(label=_("Send me updates about this campaign"), required=False)
     show_name = forms.BooleanField(label=_("Show my name on the petition"), required=False)
-    source = forms.CharField(required=False)
+    # A plain Field: CharField would refuse a NUL byte before clean_source.
+    source = forms.Field(required=False)
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        # Django accepts any letter in a domain, but some (U+FFFD, private use,
+        # mixed directions) cannot be written in an e-mail header at all.
+        try:
+            punycode(email.rpartition("@")[2])
+        except UnicodeError:
+            raise forms.ValidationError(
+                self.fields["email"].error_messages["invalid"], code="invalid"
+            ) from None
+        return email
 
     def clean_source(self):
         # A malformed campaign code is not the signer's fault: drop it, don't refuse.
-        source = self.cleaned_data["source"]
+        source = self.cleaned_data["source"] or ""
         return source if _SOURCE_PATTERN.fullmatch(source) else ""

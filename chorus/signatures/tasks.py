@@ -42,8 +42,10 @@ def send_due_confirmations() -> int:
     """Send every confirmation e-mail that is due; returns how many were sent.
 
     Each batch is claimed (its due flag cleared) before sending, so two workers
-    never send the same e-mail; if sending fails, the unsent rest of the batch
-    is marked due again and the task fails, to be retried by the next one.
+    never send the same e-mail. If the mail server fails, the unsent rest of
+    the batch is marked due again and the task fails, to be retried by the
+    next one. An e-mail that cannot even be written (an address no mail
+    header can hold) is logged and dropped, so it cannot hold up the others.
     """
     from chorus.signatures.models import Signature
 
@@ -52,24 +54,31 @@ def send_due_confirmations() -> int:
         signatures = Signature.objects.filter(
             pk__in=claimed, state=Signature.State.PENDING
         ).select_related("petition")
-        done: set[int] = set()
+        done: set[int] = set()  # sent, or dropped as unwritable
         try:
             for signature in signatures:
-                send_confirmation_email(signature)
+                try:
+                    message = confirmation_email(signature)
+                    message.message()  # raises here if no header can hold the address
+                except (UnicodeError, ValueError):
+                    logger.warning("signature %s: confirmation e-mail unwritable", signature.pk)
+                    done.add(signature.pk)
+                    continue
+                message.send()
                 done.add(signature.pk)
+                sent += 1
         except Exception:
             Signature.objects.filter(
                 pk__in=set(claimed) - done, state=Signature.State.PENDING
             ).update(confirmation_due=True)
             raise
-        sent += len(done)
     if sent:
         logger.info("sent %d confirmation e-mails", sent)
     return sent
 
 
-def send_confirmation_email(signature) -> None:
-    """E-mail a signer the link that confirms their signature, in their language."""
+def confirmation_email(signature) -> EmailMultiAlternatives:
+    """The e-mail with the link that confirms a signature, in the signer's language."""
     language = signature.language or settings.LANGUAGE_CODE
     with translation.override(language):
         path = reverse("signatures:confirm", args=[tokens.confirmation_token(signature.pk)])
@@ -89,4 +98,4 @@ def send_confirmation_email(signature) -> None:
         message.attach_alternative(
             render_to_string("signatures/email/confirm.html", context), "text/html"
         )
-        message.send()
+    return message

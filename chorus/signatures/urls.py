@@ -6,6 +6,8 @@ app_name = "signatures"
 
 urlpatterns = [
     path("petitions/<slug:slug>/sign/", views.sign, name="sign"),
+    # A form posted without the slash would be redirected and lost.
+    path("petitions/<slug:slug>/sign", views.sign),
     path("petitions/<slug:slug>/thanks/", views.thanks, name="thanks"),
     path("confirm/<str:token>/", views.confirm, name="confirm"),
     path("confirm/<str:token>/resend/", views.confirm_resend, name="confirm_resend"),

@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt
 
-from chorus.lib.http import client_ip, is_cross_site, require_post
+from chorus.lib.http import client_ip, form_data, is_cross_site, require_post
 from chorus.petitions.selectors import public_petition
 from chorus.petitions.views import render_petition
 from chorus.signatures import services
@@ -25,7 +25,7 @@ def sign(request, slug):
         raise Http404
     if not petition.is_signable:
         return render(request, "signatures/not_signable.html", {"petition": petition}, status=409)
-    form = SignatureForm(request.POST)
+    form = SignatureForm(form_data(request))
     if not form.is_valid():
         return render_petition(request, petition, form, status=400)
     services.signature_create(

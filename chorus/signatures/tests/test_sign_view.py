@@ -154,3 +154,15 @@ def test_a_signature_forged_by_another_site_is_refused(client, petition, signer,
     assert response.status_code == 403
     assert b"sent from another website" in response.content
     assert Signature.objects.count() == 0
+
+
+def test_a_form_posted_without_the_trailing_slash_still_signs(client, petition, signer):
+    response = client.post(f"/petitions/{petition.slug}/sign", signer)
+    assert response.status_code == 302
+    assert Signature.objects.count() == 1
+
+
+def test_a_huge_name_is_not_sent_back_whole(client, petition, signer):
+    response = sign(client, petition, {**signer, "name": "x" * 100_000})
+    assert response.status_code == 400
+    assert len(response.content) < 50_000
