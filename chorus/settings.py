@@ -215,6 +215,13 @@ LOGGING = {
     "loggers": {"django.tasks": {"level": "WARNING"}},
 }
 
+# Chorus: privacy.
+# Fernet keys (comma-separated, newest first) that encrypt signers' addresses
+# and postcodes. Generate one with `manage.py generatekey`. Without any, a key
+# is derived from SECRET_KEY: fine for development, warned against by
+# `check --deploy`.
+CHORUS_ENCRYPTION_KEYS = env_list("CHORUS_ENCRYPTION_KEYS")
+
 # Chorus: signing and counting.
 # Key for the keyed digests (HMAC) of e-mail addresses and IPs. Changing it
 # breaks deduplication of existing signatures, so set it once.

@@ -72,6 +72,20 @@ class Petition(models.Model):
         _("goal"), default=1000, validators=[MinValueValidator(1)]
     )
     state = models.CharField(_("state"), max_length=16, choices=State, default=State.DRAFT)
+    count_only = models.BooleanField(
+        _("keep only the count"), default=False,
+        help_text=_(
+            "After confirmation, keep nothing but the country (and a keyed digest against "
+            "duplicates) of signers who asked neither for updates nor to show their name."
+        ),
+    )
+    discreet_email = models.BooleanField(
+        _("discreet e-mail"), default=False,
+        help_text=_(
+            "Confirmation e-mails come from a neutral sender with a neutral subject "
+            "(“Please confirm your action”) and do not name the petition before the link."
+        ),
+    )
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     closes_at = models.DateTimeField(_("closes"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from chorus.lib.fields import EncryptedTextField
 from chorus.petitions.models import Petition
 
 NAME_MAX_LENGTH = 100
@@ -17,18 +18,21 @@ class Signature(models.Model):
         PENDING = "pending", _("Pending confirmation")
         CONFIRMED = "confirmed", _("Confirmed")
         INVALIDATED = "invalidated", _("Invalidated")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the signer")
+        ERASED = "erased", _("Erased by the signer")
 
     petition = models.ForeignKey(
         Petition, on_delete=models.CASCADE, related_name="signatures",
         verbose_name=_("petition"),
     )
     name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH)
-    email = models.EmailField(_("e-mail"), max_length=EMAIL_MAX_LENGTH)
+    # Encrypted at rest; never searched (the digest below is).
+    email = EncryptedTextField(_("e-mail"), blank=True)
     # Keyed digest of the normalised address: the only thing de-duplication
     # reads, so the address itself can later be encrypted.
     email_digest = models.CharField(max_length=64, editable=False)
-    country = CountryField(_("country"))
-    postcode = models.CharField(_("postcode"), max_length=POSTCODE_MAX_LENGTH, blank=True)
+    country = CountryField(_("country"), blank=True)
+    postcode = EncryptedTextField(_("postcode"), blank=True)
     updates = models.BooleanField(_("agreed to hear more"), default=False)
     show_name = models.BooleanField(_("name may be shown"), default=False)
     state = models.CharField(
@@ -48,6 +52,9 @@ class Signature(models.Model):
     created_at = models.DateTimeField(_("signed"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     invalidated_at = models.DateTimeField(_("invalidated"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    # When the personal data was removed (erased, count-only, retention, purge).
+    anonymised_at = models.DateTimeField(_("personal data removed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("signature")

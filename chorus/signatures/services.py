@@ -3,6 +3,7 @@
 import logging
 import threading
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 
@@ -12,6 +13,7 @@ from django.db import connection, transaction
 from django.tasks import task_backends
 from django.utils import timezone
 
+from chorus.lib import crypto
 from chorus.lib.digests import email_digest, ip_digest
 from chorus.signatures import tokens
 from chorus.signatures.models import Signature
@@ -84,7 +86,8 @@ def signature_create(
     """
     digest = email_digest(email)
     params = (
-        petition_id, name, email.strip(), digest, country, postcode, updates, show_name,
+        petition_id, name, crypto.encrypt(email.strip()), digest, country,
+        crypto.encrypt(postcode), updates, show_name,
         Signature.State.PENDING, False, source, ip_digest(ip), language, True, 1,
         connection.ops.adapt_datetimefield_value(timezone.now()),
     )
@@ -157,3 +160,43 @@ def confirmation_resend(*, token: str) -> None:
         )
     if due:
         transaction.on_commit(confirmations_schedule)
+
+
+@dataclass(frozen=True)
+class Reencryption:
+    reencrypted: int
+    undecryptable: list[int]
+
+
+def signatures_reencrypt(*, batch_size: int = 1000, progress=None) -> Reencryption:
+    """Re-encrypt addresses and postcodes with the newest key, batch by batch.
+
+    Reads the stored tokens with SQL, not through the field (which reads an
+    undecryptable value as ""), so that rows no key can read are reported.
+    """
+    table = connection.ops.quote_name(Signature._meta.db_table)
+    select = f"SELECT id, email, postcode FROM {table} WHERE id > %s ORDER BY id LIMIT %s"  # noqa: S608
+    update = f"UPDATE {table} SET email = %s, postcode = %s WHERE id = %s"  # noqa: S608
+    total = Signature.objects.count()
+    done, reencrypted, undecryptable, last_pk = 0, 0, [], 0
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(select, [last_pk, batch_size])
+            rows = cursor.fetchall()
+            if not rows:
+                break
+            for pk, email, postcode in rows:
+                try:
+                    fresh = (crypto.reencrypt(email), crypto.reencrypt(postcode))
+                except crypto.Undecryptable:
+                    undecryptable.append(pk)
+                    continue
+                cursor.execute(update, [*fresh, pk])
+                reencrypted += 1
+        done += len(rows)
+        last_pk = rows[-1][0]
+        if progress:
+            progress(done, total)
+    if undecryptable:
+        logger.warning("%d signatures could not be decrypted", len(undecryptable))
+    return Reencryption(reencrypted=reencrypted, undecryptable=undecryptable)
