@@ -4,6 +4,7 @@ Everything an operator changes is read from the environment; the defaults run a
 development site on SQLite with no other server. See docs/configuration.md.
 """
 
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -152,6 +153,11 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 # E-mail. Without EMAIL_HOST, messages are written to files under var/mail/.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Chorus <noreply@localhost>")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# The sender of confirmation e-mails for petitions with discreet e-mail: a
+# neutral name, so the inbox does not reveal the cause.
+CHORUS_DISCREET_FROM_EMAIL = env_str(
+    "CHORUS_DISCREET_FROM_EMAIL", f"Confirmation <{parseaddr(DEFAULT_FROM_EMAIL)[1]}>"
+)
 MAIL_DIR = Path(env_str("MAIL_DIR", str(VAR_DIR / "mail")))
 if env_str("EMAIL_HOST"):
     MAILERS = {

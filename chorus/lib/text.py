@@ -27,3 +27,9 @@ def validate_plain_line(value: str) -> None:
                 _("Please use only letters, numbers, spaces and punctuation."),
                 code="control_characters",
             )
+
+
+def masked_email(address: str) -> str:
+    """Enough of an address for its owner to recognise it, not for anyone to read it."""
+    local, _, domain = address.rpartition("@")
+    return f"{local[:2]}•••@{domain}" if local else ""

@@ -1,5 +1,6 @@
 from django.db import models
-from django.db.models import Q
+from django.db.models import CharField, Q, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -11,6 +12,27 @@ NAME_MAX_LENGTH = 100
 EMAIL_MAX_LENGTH = 254
 POSTCODE_MAX_LENGTH = 16
 SOURCE_MAX_LENGTH = 64
+
+
+class SignatureQuerySet(models.QuerySet):
+    def anonymise(self, *, keep_digest: bool = False) -> int:
+        """Remove the personal data of these signatures, keeping state and country.
+
+        Counts and country totals are unchanged. With keep_digest the keyed
+        digest stays, so the address still cannot sign twice; without it, not
+        even someone holding the key can tell whether an address signed.
+        """
+        cleared = {**PERSONAL_DATA_CLEARED, "anonymised_at": timezone.now()}
+        if not keep_digest:
+            cleared["email_digest"] = Concat(Value("anonymised-"), Cast("id", CharField()))
+        return self.update(**cleared)
+
+
+# What "no personal data" means for a signature row.
+PERSONAL_DATA_CLEARED = {
+    "name": "", "email": "", "postcode": "", "ip_digest": "", "source": "",
+    "updates": False, "show_name": False, "confirmation_due": False,
+}
 
 
 class Signature(models.Model):
@@ -56,6 +78,8 @@ class Signature(models.Model):
     # When the personal data was removed (erased, count-only, retention, purge).
     anonymised_at = models.DateTimeField(_("personal data removed"), null=True, blank=True)
 
+    objects = SignatureQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("signature")
         verbose_name_plural = _("signatures")
@@ -96,6 +120,27 @@ class Signature(models.Model):
         if updated:
             self.state, self.confirmed_at = self.State.CONFIRMED, now
         return bool(updated)
+
+    def withdraw(self) -> bool:
+        """The signer takes their signature back; it leaves the count at the next run."""
+        now = timezone.now()
+        updated = Signature.objects.filter(
+            pk=self.pk, state__in=[self.State.PENDING, self.State.CONFIRMED]
+        ).update(state=self.State.WITHDRAWN, withdrawn_at=now, updates=False,
+                 confirmation_due=False)
+        if updated:
+            self.state, self.withdrawn_at, self.updates = self.State.WITHDRAWN, now, False
+        return bool(updated)
+
+    def erase(self) -> None:
+        """Remove everything about the signer; the count follows at the next run.
+
+        The row stays, emptied, so the counter can take it out of the count;
+        its digest is replaced, so the address may sign again.
+        """
+        Signature.objects.filter(pk=self.pk).anonymise()
+        Signature.objects.filter(pk=self.pk).update(state=self.State.ERASED, country="")
+        self.refresh_from_db()
 
     def invalidate(self) -> bool:
         now = timezone.now()

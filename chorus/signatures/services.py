@@ -139,10 +139,17 @@ def signature_from_token(token: str, *, check_age: bool = True) -> Signature:
 
 
 def signature_confirm(*, signature: Signature) -> bool:
-    """Confirm a signature from its link; confirming twice is harmless."""
+    """Confirm a signature from its link; confirming twice is harmless.
+
+    On a count-only petition, a signer who asked neither for updates nor to
+    be named keeps nothing stored but the country and the digest.
+    """
     newly_confirmed = signature.confirm()
     if newly_confirmed:
         logger.info("signature %s confirmed", signature.pk)
+        if signature.petition.count_only and not (signature.updates or signature.show_name):
+            Signature.objects.filter(pk=signature.pk).anonymise(keep_digest=True)
+            signature.refresh_from_db()
     return newly_confirmed
 
 
@@ -200,3 +207,33 @@ def signatures_reencrypt(*, batch_size: int = 1000, progress=None) -> Reencrypti
     if undecryptable:
         logger.warning("%d signatures could not be decrypted", len(undecryptable))
     return Reencryption(reencrypted=reencrypted, undecryptable=undecryptable)
+
+
+def signature_from_manage_token(token: str) -> Signature:
+    """The signature a manage link is for; raises BadSignature, ValueError, DoesNotExist."""
+    signature_id = tokens.signature_id_from_manage_token(token)
+    return Signature.objects.select_related("petition").get(pk=signature_id)
+
+
+def signature_data(signature: Signature) -> dict:
+    """Everything stored about a signer, for them to download."""
+    return {
+        "petition": {
+            "title": signature.petition.title,
+            "url": settings.SITE_URL + signature.petition.get_absolute_url(),
+        },
+        "name": signature.name,
+        "email": signature.email,
+        "email_digest": signature.email_digest,
+        "country": str(signature.country),
+        "postcode": signature.postcode,
+        "updates": signature.updates,
+        "show_name": signature.show_name,
+        "state": signature.state,
+        "source": signature.source,
+        "language": signature.language,
+        "ip_digest": signature.ip_digest,
+        "signed_at": signature.created_at.isoformat(),
+        "confirmed_at": signature.confirmed_at.isoformat() if signature.confirmed_at else None,
+        "withdrawn_at": signature.withdrawn_at.isoformat() if signature.withdrawn_at else None,
+    }

@@ -78,24 +78,31 @@ def send_due_confirmations() -> int:
 
 
 def confirmation_email(signature) -> EmailMultiAlternatives:
-    """The e-mail with the link that confirms a signature, in the signer's language."""
+    """The e-mail with the link that confirms a signature, in the signer's language.
+
+    For a petition with discreet e-mail, neither the sender, the subject nor
+    the text names the cause: a glance at the inbox reveals nothing.
+    """
     language = signature.language or settings.LANGUAGE_CODE
+    discreet = signature.petition.discreet_email
+    template = "signatures/email/discreet" if discreet else "signatures/email/confirm"
     with translation.override(language):
-        path = reverse("signatures:confirm", args=[tokens.confirmation_token(signature.pk)])
+        confirm = reverse("signatures:confirm", args=[tokens.confirmation_token(signature.pk)])
+        manage = reverse("signatures:manage", args=[tokens.manage_token(signature.pk)])
         context = {
             "signature": signature,
             "petition": signature.petition,
-            "confirm_url": settings.SITE_URL + path,
+            "confirm_url": settings.SITE_URL + confirm,
+            "manage_url": settings.SITE_URL + manage,
             "petition_url": settings.SITE_URL + signature.petition.get_absolute_url(),
             "SITE_NAME": settings.SITE_NAME,
         }
-        subject = render_to_string("signatures/email/confirm_subject.txt", context)
+        subject = render_to_string(f"{template}_subject.txt", context)
         message = EmailMultiAlternatives(
             subject=" ".join(subject.split()),
-            body=render_to_string("signatures/email/confirm.txt", context),
+            body=render_to_string(f"{template}.txt", context),
+            from_email=settings.CHORUS_DISCREET_FROM_EMAIL if discreet else None,
             to=[signature.email],
         )
-        message.attach_alternative(
-            render_to_string("signatures/email/confirm.html", context), "text/html"
-        )
+        message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     return message

@@ -11,4 +11,8 @@ urlpatterns = [
     path("petitions/<slug:slug>/thanks/", views.thanks, name="thanks"),
     path("confirm/<str:token>/", views.confirm, name="confirm"),
     path("confirm/<str:token>/resend/", views.confirm_resend, name="confirm_resend"),
+    path("signature/<str:token>/", views.manage, name="manage"),
+    path("signature/<str:token>/my-signature.json", views.manage_data, name="manage_data"),
+    path("signature/<str:token>/withdraw/", views.withdraw, name="withdraw"),
+    path("signature/<str:token>/erase/", views.erase, name="erase"),
 ]

@@ -1,10 +1,11 @@
 from django.core import signing
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt
 
 from chorus.lib.http import client_ip, form_data, is_cross_site, require_post
+from chorus.lib.text import masked_email
 from chorus.petitions.selectors import public_petition
 from chorus.petitions.views import render_petition
 from chorus.signatures import services
@@ -72,3 +73,57 @@ def confirm(request, token):
 def confirm_resend(request, token):
     services.confirmation_resend(token=token)
     return render(request, "signatures/confirm_resent.html")
+
+
+def _managed_signature(token):
+    try:
+        return services.signature_from_manage_token(token)
+    except (signing.BadSignature, ValueError, Signature.DoesNotExist):
+        return None
+
+
+def manage(request, token):
+    """The signer's private page: what is stored, download, withdraw, erase."""
+    signature = _managed_signature(token)
+    if signature is None:
+        return render(request, "signatures/confirm_invalid.html", status=404)
+    if signature.state == Signature.State.ERASED:
+        return render(request, "signatures/erased.html", {"petition": signature.petition})
+    return render(request, "signatures/manage.html", _manage_context(signature, token))
+
+
+def _manage_context(signature, token, **extra):
+    # The page masks the address: it is the one thing here a glance could leak.
+    return {"signature": signature, "petition": signature.petition, "token": token,
+            "email_masked": masked_email(signature.email), **extra}
+
+
+def manage_data(request, token):
+    signature = _managed_signature(token)
+    if signature is None or signature.state == Signature.State.ERASED:
+        raise Http404
+    response = JsonResponse(services.signature_data(signature), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="my-signature.json"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_post
+def withdraw(request, token):
+    signature = _managed_signature(token)
+    if signature is None:
+        return render(request, "signatures/confirm_invalid.html", status=404)
+    signature.withdraw()
+    return redirect("signatures:manage", token=token)
+
+
+@require_post
+def erase(request, token):
+    signature = _managed_signature(token)
+    if signature is None:
+        return render(request, "signatures/confirm_invalid.html", status=404)
+    if not request.POST.get("confirm"):
+        context = _manage_context(signature, token, erase_error=True)
+        return render(request, "signatures/manage.html", context, status=400)
+    signature.erase()
+    return redirect("signatures:manage", token=token)
