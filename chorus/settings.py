@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "chorus.petitions",
     "chorus.signatures",
+    "chorus.audit",
 ]
 
 MIDDLEWARE = [
@@ -261,3 +262,11 @@ SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
 # Confirmation e-mails are sent in batches: each server process schedules at
 # most one sending task per this many seconds (0: one per signature).
 CHORUS_CONFIRMATION_BATCH_SECONDS = env_float("CHORUS_CONFIRMATION_BATCH_SECONDS", 1.0)
+# Retention (see docs/privacy.md). Run `manage.py applyretention` daily.
+# Signatures never confirmed are deleted after this many days.
+CHORUS_UNCONFIRMED_RETENTION_DAYS = env_int("CHORUS_UNCONFIRMED_RETENTION_DAYS", 30)
+# The keyed IP digests (kept to spot abuse) are deleted after this many days.
+CHORUS_IP_DIGEST_RETENTION_DAYS = env_int("CHORUS_IP_DIGEST_RETENTION_DAYS", 30)
+# The personal data of a closed petition's signers is removed this many days
+# after it closed; counts and country totals stay.
+CHORUS_CLOSED_PETITION_RETENTION_DAYS = env_int("CHORUS_CLOSED_PETITION_RETENTION_DAYS", 183)

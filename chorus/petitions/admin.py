@@ -1,4 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 
 from chorus.petitions.models import Organisation, Petition
 
@@ -19,3 +21,37 @@ class PetitionAdmin(admin.ModelAdmin):
     readonly_fields = ["signature_count", "counted_at", "created_at", "updated_at"]
     date_hierarchy = "opened_at"
     autocomplete_fields = ["organisation"]
+    actions = ["purge"]
+
+    @admin.action(description=_("Purge the signers' personal data now (emergency)"))
+    def purge(self, request, queryset):
+        """Staff confirm by typing each petition's address; then it is done and audited."""
+        from chorus.signatures.services import petition_purge
+
+        if not request.user.is_superuser:
+            self.message_user(request, _("Only administrators can purge."), messages.ERROR)
+            return None
+        typed = request.POST.get("confirm_slugs", "").split()
+        if "confirm_purge" in request.POST:
+            if sorted(typed) != sorted(p.slug for p in queryset):
+                self.message_user(
+                    request, _("Nothing was purged: the addresses typed did not match."),
+                    messages.ERROR,
+                )
+                return None
+            for petition in queryset:
+                petition_purge(petition=petition, actor=request.user)
+            self.message_user(
+                request,
+                _("The signers' personal data is gone; counts and country totals are kept."),
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Purge the signers' personal data"),
+            "petitions": queryset,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/petitions/purge_confirmation.html", context)

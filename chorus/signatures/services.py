@@ -13,8 +13,10 @@ from django.db import connection, transaction
 from django.tasks import task_backends
 from django.utils import timezone
 
+from chorus.audit.services import audit_record
 from chorus.lib import crypto
 from chorus.lib.digests import email_digest, ip_digest
+from chorus.petitions.models import Petition
 from chorus.signatures import tokens
 from chorus.signatures.models import Signature
 from chorus.signatures.tasks import send_due_confirmations
@@ -237,3 +239,55 @@ def signature_data(signature: Signature) -> dict:
         "confirmed_at": signature.confirmed_at.isoformat() if signature.confirmed_at else None,
         "withdrawn_at": signature.withdrawn_at.isoformat() if signature.withdrawn_at else None,
     }
+
+
+@dataclass(frozen=True)
+class Retention:
+    unconfirmed_deleted: int
+    ip_digests_deleted: int
+    anonymised: int
+
+
+def signatures_apply_retention(*, now=None) -> Retention:
+    """Delete or anonymise what the retention settings say has been kept long enough.
+
+    Never changes a count: unconfirmed signatures were never counted, and
+    anonymised ones keep their state and country.
+    """
+    now = now or timezone.now()
+    days = timedelta(days=1)
+    unconfirmed, _ = Signature.objects.filter(
+        state=Signature.State.PENDING,
+        created_at__lt=now - settings.CHORUS_UNCONFIRMED_RETENTION_DAYS * days,
+    ).delete()
+    ip_digests = Signature.objects.filter(
+        created_at__lt=now - settings.CHORUS_IP_DIGEST_RETENTION_DAYS * days,
+    ).exclude(ip_digest="").update(ip_digest="")
+    anonymised = Signature.objects.filter(
+        petition__state=Petition.State.CLOSED,
+        petition__closed_at__lt=now - settings.CHORUS_CLOSED_PETITION_RETENTION_DAYS * days,
+        anonymised_at__isnull=True,
+    ).anonymise()
+    logger.info(
+        "retention: %d unconfirmed deleted, %d IP digests deleted, %d anonymised",
+        unconfirmed, ip_digests, anonymised,
+    )
+    return Retention(unconfirmed, ip_digests, anonymised)
+
+
+def petition_purge(*, petition: Petition, actor) -> int:
+    """Remove every signer's personal data from one petition at once (an emergency).
+
+    Counts and country totals stay; unconfirmed signatures, which never
+    counted, go entirely. Recorded in the audit log.
+    """
+    with transaction.atomic():
+        deleted, _ = petition.signatures.filter(state=Signature.State.PENDING).delete()
+        anonymised = petition.signatures.filter(anonymised_at__isnull=True).anonymise()
+        audit_record(
+            actor=actor, action="petition.purge", target=petition,
+            anonymised=anonymised, unconfirmed_deleted=deleted,
+        )
+    logger.warning("petition %s purged: %d anonymised, %d deleted",
+                   petition.pk, anonymised, deleted)
+    return anonymised + deleted

@@ -1,0 +1,14 @@
+from chorus.audit.models import AuditEntry
+
+
+def audit_record(*, actor, action: str, target=None, **details) -> AuditEntry:
+    """Record an action; `details` must never hold an e-mail address or an IP."""
+    return AuditEntry.objects.create(
+        actor=actor if actor and actor.is_authenticated else None,
+        actor_name=actor.get_username() if actor and actor.is_authenticated else "system",
+        action=action,
+        target_type=target._meta.label if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        target_repr=str(target)[:200] if target is not None else "",
+        details=details,
+    )
