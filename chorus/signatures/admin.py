@@ -17,7 +17,7 @@ class SignatureAdmin(admin.ModelAdmin):
         "petition", "email_digest", "ip_digest", "state", "counted", "created_at",
         "confirmed_at", "invalidated_at", "confirmation_sends", "language", "source",
     ]
-    exclude = ["email"]
+    exclude = ["email", "postcode"]  # encrypted, and shown to no one
     actions = ["invalidate"]
 
     def has_add_permission(self, request):

@@ -85,3 +85,36 @@ def test_a_mistake_is_explained_next_to_the_field(browser, site, petition):
     # What the signer typed is kept.
     assert page.get_by_label("Your name").input_value() == "Nadia Petrova"
     context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_javascript_a_signer_manages_and_withdraws_their_signature(
+    browser, site, petition
+):
+    mail.outbox = []
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{site}/petitions/{petition.slug}/")
+    page.get_by_label("Your name").fill("Ivan Petrov")
+    page.get_by_label("Your e-mail address").fill("ivan@example.org")
+    page.get_by_label("Country").select_option("GE")
+    page.get_by_role("button", name="Sign the petition").click()
+    page.wait_for_load_state()
+    body = mail.outbox[0].body
+    page.goto(re.search(r"http://\S+/confirm/\S+/", body).group(0))
+    page.get_by_role("button", name="Confirm my signature").click()
+    page.wait_for_load_state()
+    signatures_count()
+
+    page.goto(re.search(r"http://\S+/signature/\S+/", body).group(0))
+    content = page.content()
+    assert "Ivan Petrov" in content and "Georgia" in content
+    assert "ivan@example.org" not in content
+    page.get_by_role("button", name="Withdraw my signature").click()
+    page.wait_for_load_state()
+    assert "Withdrawn by the signer" in page.content()
+    signatures_count()
+    cache.clear()
+    page.goto(f"{site}/petitions/{petition.slug}/")
+    assert page.locator(".count strong").inner_text() == "0"
+    context.close()
