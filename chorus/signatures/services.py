@@ -1,4 +1,4 @@
-"""Signing and confirming: the workflows behind the sign and confirm pages."""
+"""Signers' workflows: signing, confirming, managing their data, retention, re-encryption."""
 
 import logging
 import threading
