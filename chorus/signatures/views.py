@@ -95,7 +95,7 @@ def manage(request, token):
 def _manage_context(signature, token, **extra):
     # The page masks the address: it is the one thing here a glance could leak.
     return {"signature": signature, "petition": signature.petition, "token": token,
-            "email_masked": masked_email(signature.email), **extra}
+            "email_masked": masked_email(signature.email), "erase_error": False, **extra}
 
 
 def manage_data(request, token):
