@@ -270,3 +270,8 @@ CHORUS_IP_DIGEST_RETENTION_DAYS = env_int("CHORUS_IP_DIGEST_RETENTION_DAYS", 30)
 # The personal data of a closed petition's signers is removed this many days
 # after it closed; counts and country totals stay.
 CHORUS_CLOSED_PETITION_RETENTION_DAYS = env_int("CHORUS_CLOSED_PETITION_RETENTION_DAYS", 183)
+# Countries with fewer confirmed signatures than this are shown only as "fewer
+# than N": a small number next to the persecuting country can expose someone.
+CHORUS_COUNTRY_FLOOR = env_int("CHORUS_COUNTRY_FLOOR", 5)
+# How long a process reuses a petition's country totals and history.
+CHORUS_STATS_CACHE_SECONDS = env_float("CHORUS_STATS_CACHE_SECONDS", 60.0)

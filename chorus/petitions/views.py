@@ -1,17 +1,25 @@
+import hashlib
+import json
+
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
-from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
+from chorus.lib.charts import bar_chart, line_chart
 from chorus.petitions.models import Organisation, Petition
 from chorus.petitions.selectors import public_petition
 from chorus.signatures.forms import SignatureForm, country_options
+from chorus.signatures.selectors import count_history, country_totals
 
 SEARCH_MAX_LENGTH = 100
+COUNTRIES_ON_PAGE = 10
 
 
 def home(request):
@@ -36,10 +44,17 @@ def petition_list(request):
 
 def render_petition(request, petition, form, status=200):
     """The petition page, with the sign form as given (blank or with errors)."""
+    countries = country_totals(petition.pk)
     context = {
         "petition": petition,
         "form": form,
         "country_options": country_options(form["country"].value() or ""),
+        "country_chart": bar_chart(
+            [(row.name, row.count) for row in countries[:COUNTRIES_ON_PAGE]],
+            title=_("Signatures by country"),
+            floor_label=_("fewer than %(floor)s") % {"floor": settings.CHORUS_COUNTRY_FLOOR},
+        ),
+        "more_countries": max(0, len(countries) - COUNTRIES_ON_PAGE),
     }
     return render(request, "petitions/petition_detail.html", context, status=status)
 
@@ -88,17 +103,76 @@ def _count_payload(slug: str) -> dict | None:
     return payload
 
 
+def _public_json(request, payload: dict, *, etag: str | None = None):
+    """JSON that partner sites may read from anywhere and cache: no cookie, an ETag."""
+    body = json.dumps(payload, cls=DjangoJSONEncoder).encode()
+    etag = etag or f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body, content_type="application/json")
+    response["ETag"] = etag
+    response["Access-Control-Allow-Origin"] = "*"
+    patch_cache_control(response, public=True, max_age=5)
+    return response
+
+
 def count_json(request, slug):
     """The live count for partner sites: public, cacheable, cookie-free."""
     payload = _count_payload(slug)
     if payload is None:
         raise Http404
     etag = f'"{payload["signature_count"]}-{payload["state"]}-{payload["updated_at"]}"'
-    if etag in request.headers.get("If-None-Match", ""):
-        response = HttpResponseNotModified()
-    else:
-        response = JsonResponse(payload)
-    response["ETag"] = etag
-    response["Access-Control-Allow-Origin"] = "*"
-    patch_cache_control(response, public=True, max_age=5)
-    return response
+    return _public_json(request, payload, etag=etag)
+
+
+def _visible_or_404(slug):
+    petition = public_petition(slug)
+    if petition is None:
+        raise Http404
+    return petition
+
+
+def history(request, slug):
+    petition = _visible_or_404(slug)
+    daily = count_history(petition.pk, by="day")
+    context = {
+        "petition": petition,
+        "daily": list(reversed(daily)),
+        "chart": line_chart(
+            [(point.at, point.signature_count) for point in count_history(petition.pk)],
+            title=_("Confirmed signatures over time"),
+        ),
+        "countries": country_totals(petition.pk),
+        "floor": settings.CHORUS_COUNTRY_FLOOR,
+    }
+    return render(request, "petitions/history.html", context)
+
+
+def history_json(request, slug):
+    petition = _visible_or_404(slug)
+
+    def points(by):
+        return [{"at": p.at, "signature_count": p.signature_count}
+                for p in count_history(petition.pk, by=by)]
+
+    return _public_json(request, {
+        "slug": petition.slug,
+        "signature_count": petition.signature_count,
+        "updated_at": petition.counted_at,
+        "hourly": points("hour"),
+        "daily": points("day"),
+    })
+
+
+def countries_json(request, slug):
+    petition = _visible_or_404(slug)
+    return _public_json(request, {
+        "slug": petition.slug,
+        "floor": settings.CHORUS_COUNTRY_FLOOR,
+        "countries": [
+            {"code": row.code, "name": row.name, "signature_count": row.count,
+             "fewer_than": row.fewer_than}
+            for row in country_totals(petition.pk)
+        ],
+    })

@@ -19,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from chorus.petitions.models import Petition
-from chorus.signatures.models import Signature
+from chorus.signatures.models import CountSnapshot, Signature
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +99,7 @@ def signatures_count() -> CountRun:
                 )
         # The count of every open petition is now known to be current.
         Petition.objects.signable().update(counted_at=now)
+        _snapshot([pk for pk, delta in deltas.items() if delta], now)
     changes = {pk: delta for pk, delta in deltas.items() if delta}
     if changes:
         logger.info("counted %d signatures on %d petitions", sum(changes.values()), len(changes))
@@ -135,7 +136,17 @@ def signatures_recount(*, petition_ids: list[int] | None = None) -> list[Drift]:
                 logger.warning(
                     "petition %s count drifted: cached %s, actual %s", petition_id, cached, actual
                 )
-            Petition.objects.filter(pk=petition_id).update(
-                signature_count=actual, counted_at=timezone.now()
-            )
+            now = timezone.now()
+            Petition.objects.filter(pk=petition_id).update(signature_count=actual, counted_at=now)
+            _snapshot([petition_id], now)
     return drifts
+
+
+def _snapshot(petition_ids: list[int], now) -> None:
+    """Record the new counts as this hour's snapshot (the counter lock is held)."""
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    counts = Petition.objects.filter(pk__in=petition_ids).values_list("pk", "signature_count")
+    for petition_id, count in counts:
+        CountSnapshot.objects.update_or_create(
+            petition_id=petition_id, hour=hour, defaults={"signature_count": count}
+        )

@@ -102,6 +102,8 @@ class Signature(models.Model):
                 condition=Q(confirmation_due=True),
             ),
             models.Index(fields=["petition", "state", "created_at"]),
+            # Country totals read only counted rows: an index-only scan.
+            models.Index(fields=["petition", "counted", "country"]),
         ]
 
     def __str__(self) -> str:
@@ -150,3 +152,29 @@ class Signature(models.Model):
         if updated:
             self.state, self.invalidated_at = self.State.INVALIDATED, now
         return bool(updated)
+
+
+class CountSnapshot(models.Model):
+    """A petition's count at the end of an hour, written by the counter.
+
+    Only the current hour's snapshot is ever updated, so a published figure
+    ("9,500 as of 18 February") stays as it was.
+    """
+
+    petition = models.ForeignKey(
+        Petition, on_delete=models.CASCADE, related_name="count_snapshots",
+        verbose_name=_("petition"),
+    )
+    hour = models.DateTimeField(_("hour"))
+    signature_count = models.PositiveIntegerField(_("signatures"))
+
+    class Meta:
+        ordering = ["hour"]
+        verbose_name = _("count snapshot")
+        verbose_name_plural = _("count snapshots")
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "hour"], name="one_snapshot_per_hour"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} {self.hour:%Y-%m-%d %H:00}: {self.signature_count}"

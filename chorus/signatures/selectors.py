@@ -1,0 +1,67 @@
+"""Public figures about a petition's signatures: country totals and count history."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count
+from django_countries import countries
+
+from chorus.signatures.models import CountSnapshot, Signature
+
+
+@dataclass(frozen=True)
+class CountryTotal:
+    code: str
+    name: str
+    # None when below the floor: only "fewer than <floor>" may be shown.
+    count: int | None
+    fewer_than: int | None
+
+
+def country_totals(petition_id: int) -> list[CountryTotal]:
+    """Confirmed signatures by country, biggest first, with small numbers hidden.
+
+    Counts the rows the counter has counted, so the totals add up to the
+    petition's cached count after each run. Cached for a minute per process.
+    """
+    key = f"country-totals:{petition_id}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = list(
+            Signature.objects.filter(petition_id=petition_id, counted=True)
+            .exclude(country="")
+            .values_list("country")
+            .annotate(n=Count("id"))
+            .order_by("-n", "country")
+        )
+        cache.set(key, rows, settings.CHORUS_STATS_CACHE_SECONDS)
+    floor = settings.CHORUS_COUNTRY_FLOOR
+    names = dict(countries)  # translated into the active language
+    return [
+        CountryTotal(code, str(names.get(code, code)), n if n >= floor else None,
+                     floor if n < floor else None)
+        for code, n in rows
+    ]
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    at: datetime
+    signature_count: int
+
+
+def count_history(petition_id: int, *, by: str = "hour") -> list[HistoryPoint]:
+    """The counter's snapshots: one per hour in which the count changed, or the
+    last one of each day (by="day")."""
+    key = f"count-history:{petition_id}:{by}"
+    points = cache.get(key)
+    if points is None:
+        snapshots = CountSnapshot.objects.filter(petition_id=petition_id).order_by("hour")
+        points = [HistoryPoint(s.hour, s.signature_count) for s in snapshots]
+        if by == "day":
+            last_of_day = {point.at.date(): point for point in points}
+            points = list(last_of_day.values())
+        cache.set(key, points, settings.CHORUS_COUNT_CACHE_SECONDS)
+    return points
