@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "chorus.petitions",
     "chorus.signatures",
     "chorus.audit",
+    "chorus.embeds",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ from django.views.static import serve
 urlpatterns = [
     path("", include("chorus.petitions.urls")),
     path("", include("chorus.signatures.urls")),
+    path("", include("chorus.embeds.urls")),
     # Without a CSRF token, so that reading a petition sets no cookie until a
     # reader chooses a language; the worst a forged post can do is switch it.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),

@@ -20,6 +20,11 @@ _SOURCE_PATTERN = re.compile(rf"[-a-zA-Z0-9_]{{1,{SOURCE_MAX_LENGTH}}}")
 COUNTRY_CODES = frozenset(code for code, _name in countries)
 
 
+def is_valid_source(code: str) -> bool:
+    """A campaign code: letters, digits, - and _, at most 64."""
+    return bool(_SOURCE_PATTERN.fullmatch(code))
+
+
 @cache
 def _country_options(language: str) -> str:
     return format_html_join(
@@ -101,4 +106,4 @@ class SignatureForm(forms.Form):
     def clean_source(self):
         # A malformed campaign code is not the signer's fault: drop it, don't refuse.
         source = self.cleaned_data["source"] or ""
-        return source if _SOURCE_PATTERN.fullmatch(source) else ""
+        return source if is_valid_source(source) else ""

@@ -13,6 +13,22 @@ from chorus.signatures.forms import SignatureForm
 from chorus.signatures.models import Signature
 
 
+def submit_signature(request, petition) -> SignatureForm | None:
+    """Validate a posted sign form and record the signature; the form if invalid.
+
+    Shared by the petition page and the embed, which differ only in what they
+    show afterwards.
+    """
+    form = SignatureForm(form_data(request))
+    if not form.is_valid():
+        return form
+    services.signature_create(
+        petition_id=petition.pk, **form.cleaned_data, ip=client_ip(request),
+        language=get_language() or "",
+    )
+    return None
+
+
 # No CSRF cookie: signing must work on a first visit that sets no cookie and
 # inside partners' iframes. The browser's Origin / Sec-Fetch-Site headers show
 # whether the form was posted from a page of ours instead.
@@ -26,13 +42,9 @@ def sign(request, slug):
         raise Http404
     if not petition.is_signable:
         return render(request, "signatures/not_signable.html", {"petition": petition}, status=409)
-    form = SignatureForm(form_data(request))
-    if not form.is_valid():
-        return render_petition(request, petition, form, status=400)
-    services.signature_create(
-        petition_id=petition.pk, **form.cleaned_data, ip=client_ip(request),
-        language=get_language() or "",
-    )
+    invalid = submit_signature(request, petition)
+    if invalid is not None:
+        return render_petition(request, petition, invalid, status=400)
     # Identical for a first signature, a duplicate and anything else, so the
     # response never tells whether an address has signed.
     return redirect("signatures:thanks", slug=petition.slug)

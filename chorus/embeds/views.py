@@ -1,0 +1,153 @@
+"""What partner sites put on their pages: the embedded petition, a badge, oEmbed."""
+
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import Resolver404, resolve, reverse
+from django.utils.cache import patch_cache_control
+from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csp import csp_override
+from django.views.decorators.csrf import csrf_exempt
+
+from chorus.lib.http import is_cross_site, require_post
+from chorus.petitions.selectors import public_petition
+from chorus.signatures.forms import SignatureForm, country_options, is_valid_source
+from chorus.signatures.views import submit_signature
+
+EMBED_HEIGHT = 560
+
+
+def embeddable(view):
+    """Let any site frame this view (and only this view)."""
+    return xframe_options_exempt(
+        csp_override({**settings.SECURE_CSP, "frame-ancestors": ["*"]})(view)
+    )
+
+
+def _petition_or_404(slug):
+    petition = public_petition(slug)
+    if petition is None:
+        raise Http404
+    return petition
+
+
+def _render_embed(request, petition, form, status=200):
+    context = {
+        "petition": petition,
+        "form": form,
+        "country_options": country_options(form["country"].value() or ""),
+    }
+    return render(request, "embeds/embed.html", context, status=status)
+
+
+@embeddable
+def embed(request, slug):
+    petition = _petition_or_404(slug)
+    source = request.GET.get("source", "")[:64]
+    return _render_embed(request, petition, SignatureForm(initial={"source": source}))
+
+
+# Signing inside a partner's iframe works without cookies: the form is posted
+# from our own framed page, so the browser marks it same-origin (see
+# chorus.lib.http.is_cross_site); a page of the partner's cannot forge that.
+@embeddable
+@csrf_exempt
+@require_post
+def sign(request, slug):
+    if is_cross_site(request):
+        return render(request, "signatures/cross_site.html", status=403)
+    petition = _petition_or_404(slug)
+    if not petition.is_signable:
+        return _render_embed(request, petition, SignatureForm(), status=409)
+    invalid = submit_signature(request, petition)
+    if invalid is not None:
+        return _render_embed(request, petition, invalid, status=400)
+    return redirect("embeds:thanks", slug=petition.slug)
+
+
+@embeddable
+def thanks(request, slug):
+    petition = _petition_or_404(slug)
+    return render(request, "embeds/thanks.html", {"petition": petition})
+
+
+def badge(request, slug):
+    """A count-only badge, an SVG any page can show with an <img>."""
+    petition = _petition_or_404(slug)
+    text = ngettext("%(count)s signature", "%(count)s signatures", petition.signature_count) % {
+        "count": number_format(petition.signature_count, force_grouping=True)
+    }
+    width = 24 + 8 * len(text)
+    svg = format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="28" role="img" '
+        'aria-label="{text}"><title>{text}</title>'
+        '<rect width="{w}" height="28" rx="6" fill="#5b2a86"/>'
+        '<text x="{x}" y="19" text-anchor="middle" font-family="sans-serif" font-size="14" '
+        'fill="#fff">{text}</text></svg>',
+        w=width, x=width // 2, text=text,
+    )
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Access-Control-Allow-Origin"] = "*"
+    patch_cache_control(response, public=True, max_age=60)
+    return response
+
+
+def snippet(petition, source: str = "") -> str:
+    query = f"?{urlencode({'source': source})}" if source else ""
+    src = settings.SITE_URL + reverse("embeds:embed", args=[petition.slug]) + query
+    return (
+        f'<iframe src="{src}" title="{petition.title}" width="100%" height="{EMBED_HEIGHT}" '
+        f'loading="lazy" data-chorus-embed></iframe>\n'
+        f'<script src="{settings.SITE_URL}{static("js/embed.js")}" async></script>'
+    )
+
+
+def oembed(request):
+    """oEmbed (https://oembed.com) for petition links."""
+    url = request.GET.get("url", "")
+    if request.GET.get("format", "json") != "json":
+        return JsonResponse({"error": _("Only the JSON format is available.")}, status=501)
+    parts = urlsplit(url)
+    if f"{parts.scheme}://{parts.netloc}" != settings.SITE_URL:
+        raise Http404
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        raise Http404 from None
+    if match.view_name != "petitions:detail":
+        raise Http404
+    petition = _petition_or_404(match.kwargs["slug"])
+    response = JsonResponse({
+        "version": "1.0",
+        "type": "rich",
+        "provider_name": settings.SITE_NAME,
+        "provider_url": settings.SITE_URL,
+        "title": petition.title,
+        "html": snippet(petition),
+        "width": 480,
+        "height": EMBED_HEIGHT,
+    })
+    response["Access-Control-Allow-Origin"] = "*"
+    patch_cache_control(response, public=True, max_age=300)
+    return response
+
+
+def share(request, slug):
+    """For partners and organisers: a link with a campaign code, and the embed snippet."""
+    petition = _petition_or_404(slug)
+    source, error = request.GET.get("source", ""), ""
+    if source and not is_valid_source(source):
+        source, error = "", _("Use only letters, digits, - and _ (at most 64 characters).")
+    link = settings.SITE_URL + petition.get_absolute_url()
+    if source:
+        link += f"?{urlencode({'source': source})}"
+    context = {"petition": petition, "source": source, "error": error, "link": link,
+               "snippet": snippet(petition, source)}
+    return render(request, "embeds/share.html", context)
