@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "chorus.signatures",
     "chorus.audit",
     "chorus.embeds",
+    "chorus.api",
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -58,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "chorus.api.middleware.PublicApiMiddleware",
 ]
 
 ROOT_URLCONF = "chorus.urls"

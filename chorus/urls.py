@@ -5,6 +5,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 from django.views.static import serve
 
+from chorus.api.views import api
+
 urlpatterns = [
     path("", include("chorus.petitions.urls")),
     path("", include("chorus.signatures.urls")),
@@ -13,6 +15,7 @@ urlpatterns = [
     # reader chooses a language; the worst a forged post can do is switch it.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
 ]
 
 if settings.DEBUG or settings.SERVE_MEDIA:

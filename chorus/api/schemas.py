@@ -1,0 +1,74 @@
+"""What the JSON API returns. Field names follow OSDI where it has one."""
+
+from datetime import datetime
+
+from ninja import Schema
+
+
+class Target(Schema):
+    name: str
+
+
+class Organisation(Schema):
+    name: str
+    slug: str
+    browser_url: str
+    website: str
+
+
+class Petition(Schema):
+    identifier: str
+    title: str
+    summary: str
+    petition_text: str
+    target: list[Target]
+    total_signatures: int
+    goal: int
+    state: str
+    browser_url: str
+    featured_image_url: str | None
+    featured_image_caption: str
+    featured_image_credit: str
+    action_date: datetime | None
+    end_date: datetime | None
+    counted_at: datetime | None
+    modified_date: datetime
+    organisation: Organisation
+
+
+class Count(Schema):
+    identifier: str
+    total_signatures: int
+    goal: int
+    state: str
+    counted_at: datetime | None
+
+
+class HistoryPoint(Schema):
+    date: datetime
+    total_signatures: int
+
+
+class History(Schema):
+    identifier: str
+    total_signatures: int
+    counted_at: datetime | None
+    hourly: list[HistoryPoint]
+    daily: list[HistoryPoint]
+
+
+class CountryTotal(Schema):
+    code: str
+    name: str
+    total_signatures: int | None
+    fewer_than: int | None
+
+
+class Countries(Schema):
+    identifier: str
+    floor: int
+    countries: list[CountryTotal]
+
+
+class Error(Schema):
+    detail: str

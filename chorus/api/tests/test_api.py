@@ -1,0 +1,80 @@
+import pytest
+
+from chorus.lib.digests import email_digest
+from chorus.petitions.models import Petition
+from chorus.signatures.counting import signatures_count
+from chorus.signatures.models import Signature
+
+
+@pytest.fixture
+def signed(petition):
+    Signature.objects.bulk_create(
+        Signature(petition=petition, name=f"S{i}", email=f"a{i}@example.org",
+                  email_digest=email_digest(f"a{i}@example.org"),
+                  country="DE" if i < 6 else "BY", state="confirmed")
+        for i in range(8)
+    )
+    signatures_count()
+    return petition
+
+
+def test_the_list_searches_filters_and_pages(client, organisation):
+    for i in range(25):
+        p = Petition.objects.create(organisation=organisation, slug=f"p{i}", title=f"Forest {i}",
+                                    target="T", ask="A", signature_count=i)
+        p.open()
+    Petition.objects.create(organisation=organisation, slug="draft", title="Forest draft",
+                            target="T", ask="A")
+    first = client.get("/api/v1/petitions", {"q": "forest"}).json()
+    assert first["count"] == 25
+    assert [p["identifier"] for p in first["items"][:2]] == ["p24", "p23"]
+    second = client.get("/api/v1/petitions", {"q": "forest", "page": 2}).json()
+    assert len(second["items"]) == 5
+    assert client.get("/api/v1/petitions", {"state": "closed"}).json()["count"] == 0
+    assert client.get("/api/v1/petitions", {"state": "nonsense"}).status_code == 422
+
+
+def test_a_petition_uses_osdi_field_names(client, signed, settings):
+    data = client.get(f"/api/v1/petitions/{signed.slug}").json()
+    assert data["title"] == signed.title and data["summary"] == signed.ask
+    assert data["target"] == [{"name": signed.target}]
+    assert data["total_signatures"] == 8
+    assert data["browser_url"] == f"{settings.SITE_URL}/petitions/{signed.slug}/"
+    assert "petition_text" in data and "featured_image_url" in data and "action_date" in data
+    assert "email" not in str(data)
+
+
+def test_figures_count_history_and_countries_with_the_floor(client, signed):
+    base = f"/api/v1/petitions/{signed.slug}"
+    assert client.get(f"{base}/count").json()["total_signatures"] == 8
+    history = client.get(f"{base}/history").json()
+    assert [p["total_signatures"] for p in history["daily"]] == [8]
+    countries = client.get(f"{base}/countries").json()
+    assert countries["floor"] == 5
+    assert {c["code"]: (c["total_signatures"], c["fewer_than"])
+            for c in countries["countries"]} == {"DE": (6, None), "BY": (None, 5)}
+
+
+def test_drafts_and_unknown_petitions_are_404(client, organisation):
+    Petition.objects.create(organisation=organisation, slug="draft", title="D", target="T",
+                            ask="A")
+    for url in ["/api/v1/petitions/draft", "/api/v1/petitions/draft/count",
+                "/api/v1/petitions/nope/history"]:
+        assert client.get(url).status_code == 404
+
+
+def test_reads_are_public_cacheable_and_cookie_free(client, signed):
+    url = f"/api/v1/petitions/{signed.slug}/count"
+    response = client.get(url)
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert "public" in response["Cache-Control"]
+    assert not response.cookies
+    assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+
+
+def test_the_schema_and_its_docs_come_from_our_own_origin(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/petitions/{slug}/countries" in schema["paths"]
+    docs = client.get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in docs
+    assert "cdn" not in docs.lower() and "//" not in docs.replace("://", "")
