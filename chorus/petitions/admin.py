@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
+from django.db.models import Count
 from django.template.response import TemplateResponse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from chorus.petitions.models import Organisation, Petition
@@ -18,10 +20,23 @@ class PetitionAdmin(admin.ModelAdmin):
     list_filter = ["state", "organisation"]
     search_fields = ["title", "ask", "target"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["signature_count", "counted_at", "created_at", "updated_at"]
+    readonly_fields = [
+        "signature_count", "counted_at", "created_at", "updated_at", "signatures_by_source",
+    ]
     date_hierarchy = "opened_at"
     autocomplete_fields = ["organisation"]
     actions = ["purge"]
+
+    @admin.display(description=_("Confirmed signatures by campaign code"))
+    def signatures_by_source(self, petition):
+        """Which partner's link brought how many signatures: counts only, never who."""
+        rows = (
+            petition.signatures.filter(state="confirmed").values_list("source")
+            .annotate(n=Count("id")).order_by("-n")
+        )
+        return format_html_join(
+            ", ", "{}: {}", ((source or _("(none)"), n) for source, n in rows)
+        ) or "—"
 
     @admin.action(description=_("Purge the signers' personal data now (emergency)"))
     def purge(self, request, queryset):

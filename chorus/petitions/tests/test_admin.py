@@ -59,3 +59,13 @@ def test_staff_invalidate_signatures_from_the_list(staff_client, petition):
 def test_anonymous_visitors_cannot_reach_the_admin(client, db):
     response = client.get("/admin/petitions/petition/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_organisers_see_which_campaign_code_brought_signatures(staff_client, petition):
+    for i, source in enumerate(["radio", "radio", "news", ""]):
+        Signature.objects.create(
+            petition=petition, name=f"S{i}", email=f"s{i}@example.org",
+            email_digest=str(i) * 64, country="DE", state="confirmed", source=source,
+        )
+    page = staff_client.get(f"/admin/petitions/petition/{petition.pk}/change/").content.decode()
+    assert "radio: 2" in page and "news: 1" in page and "(none): 1" in page
