@@ -279,3 +279,5 @@ CHORUS_CLOSED_PETITION_RETENTION_DAYS = env_int("CHORUS_CLOSED_PETITION_RETENTIO
 CHORUS_COUNTRY_FLOOR = env_int("CHORUS_COUNTRY_FLOOR", 5)
 # How long a process reuses a petition's country totals and history.
 CHORUS_STATS_CACHE_SECONDS = env_float("CHORUS_STATS_CACHE_SECONDS", 60.0)
+# Signatures one API key may record per minute.
+CHORUS_API_KEY_RATE = env_int("CHORUS_API_KEY_RATE", 600)

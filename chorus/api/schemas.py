@@ -72,3 +72,26 @@ class Countries(Schema):
 
 class Error(Schema):
     detail: str
+
+
+class SignatureIn(Schema):
+    name: str
+    email: str
+    country: str
+    postcode: str = ""
+    updates: bool = False
+    show_name: bool = False
+    source: str = ""
+
+
+class Accepted(Schema):
+    status: str
+
+
+class FieldError(Schema):
+    field: str
+    message: str
+
+
+class FormErrors(Schema):
+    detail: list[FieldError]

@@ -1,22 +1,33 @@
 """JSON API v1: public, read-only figures about petitions (see docs/api.md)."""
 
+import time
+
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from ninja import NinjaAPI, Query, Schema
+from ninja import NinjaAPI, Query, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
+from ninja.security import HttpBearer
 
 from chorus.api import schemas
+from chorus.api.models import KEY_PREFIX, ApiKey, key_digest
+from chorus.audit.services import audit_record
 from chorus.petitions.models import Petition
+from chorus.signatures.forms import SignatureForm
 from chorus.signatures.selectors import count_history, country_totals
+from chorus.signatures.services import signature_create
 
 api = NinjaAPI(
     title="Chorus API",
     version="1",
     description=str(_(
         "Public, read-only figures about petitions: counts, their history and "
-        "signatures by country. No personal data is ever returned."
+        "signatures by country. No personal data is ever returned. Organisations "
+        "can record signatures with an API key."
     )),
     urls_namespace="api-v1",
 )
@@ -121,3 +132,73 @@ def countries(request, slug: str):
             for row in country_totals(petition.pk)
         ],
     }
+
+
+class KeyAuth(HttpBearer):
+    """`Authorization: Bearer chorus_…`: an organisation's API key."""
+
+    def authenticate(self, request, token):
+        if not token.startswith(KEY_PREFIX):
+            return None
+        api_key = (
+            ApiKey.objects.active().select_related("organisation")
+            .filter(digest=key_digest(token)).first()
+        )
+        if api_key is not None:
+            ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=timezone.now())
+        return api_key
+
+
+def _over_rate(api_key: ApiKey) -> bool:
+    minute = int(time.time() // 60)
+    key = f"api-key-rate:{api_key.pk}:{minute}"
+    cache.add(key, 0, 120)
+    return cache.incr(key) > settings.CHORUS_API_KEY_RATE
+
+
+@api.post(
+    "/petitions/{slug}/signatures", auth=KeyAuth(), tags=["signing"],
+    response={202: schemas.Accepted, 401: schemas.Error, 404: schemas.Error,
+              409: schemas.Error, 422: schemas.FormErrors, 429: schemas.Error},
+)
+def record_signature(request, slug: str, payload: schemas.SignatureIn):
+    """Record a signature from a partner's form or CRM, for the key's own organisation.
+
+    The same rules as on the website: the signer gets the confirmation e-mail
+    and only a confirmed signature counts; a second signature from the same
+    address gets the very same answer. Every use of a key is in the audit log.
+    """
+    api_key = request.auth
+    petition = Petition.objects.visible().filter(slug=slug, organisation=api_key.organisation)
+    petition = petition.first()
+    if petition is None:
+        return _refuse(api_key, slug, 404, _("Not found."))
+    if _over_rate(api_key):
+        return _refuse(api_key, slug, 429,
+                       _("Too many signatures from this key; try again in a minute."))
+    if not petition.is_signable:
+        return _refuse(api_key, slug, 409,
+                       _("This petition is closed and no longer accepts signatures."))
+    data = payload.dict()
+    form = SignatureForm({**data, "updates": "on" if data["updates"] else "",
+                          "show_name": "on" if data["show_name"] else ""})
+    if not form.is_valid():
+        _audit_key_use(api_key, slug, "invalid")
+        errors = [{"field": field, "message": str(messages[0])}
+                  for field, messages in form.errors.items()]
+        return Status(422, {"detail": errors})
+    # No IP: the request comes from the partner's server, not from the signer.
+    signature_create(petition_id=petition.pk, **form.cleaned_data,
+                     language=get_language() or "")
+    _audit_key_use(api_key, slug, "accepted")
+    return Status(202, {"status": "accepted"})
+
+
+def _refuse(api_key: ApiKey, slug: str, status: int, message) -> Status:
+    _audit_key_use(api_key, slug, {404: "not_found", 409: "closed", 429: "rate_limited"}[status])
+    return Status(status, {"detail": str(message)})
+
+
+def _audit_key_use(api_key: ApiKey, slug: str, outcome: str) -> None:
+    audit_record(actor=None, action="api.signature", target=api_key, petition=slug,
+                 outcome=outcome)
