@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.http import StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +26,26 @@ class PetitionAdmin(admin.ModelAdmin):
     ]
     date_hierarchy = "opened_at"
     autocomplete_fields = ["organisation"]
-    actions = ["purge"]
+    actions = ["export_csv", "purge"]
+
+    @admin.action(description=_("Export the confirmed signatures (CSV)"))
+    def export_csv(self, request, queryset):
+        from chorus.signatures.services import signatures_csv_rows
+
+        if not request.user.is_superuser:
+            self.message_user(request, _("Only administrators can export."), messages.ERROR)
+            return None
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose one petition to export."), messages.ERROR)
+            return None
+        petition = queryset.get()
+        response = StreamingHttpResponse(
+            signatures_csv_rows(petition=petition, actor=request.user),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{petition.slug}-signatures.csv"'
+        response["Cache-Control"] = "private, no-store"
+        return response
 
     @admin.display(description=_("Confirmed signatures by campaign code"))
     def signatures_by_source(self, petition):
