@@ -1,10 +1,11 @@
 from django.contrib import admin, messages
 from django.db.models import Count
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from chorus.audit.services import audit_record
 from chorus.petitions.models import Organisation, Petition
 
 
@@ -26,7 +27,24 @@ class PetitionAdmin(admin.ModelAdmin):
     ]
     date_hierarchy = "opened_at"
     autocomplete_fields = ["organisation"]
-    actions = ["export_csv", "purge"]
+    actions = ["delivery_document", "export_csv", "purge"]
+
+    @admin.action(description=_("Download the delivery document (PDF)"))
+    def delivery_document(self, request, queryset):
+        from chorus.petitions.delivery import delivery_pdf
+
+        if not request.user.is_superuser:
+            self.message_user(request, _("Only administrators can export."), messages.ERROR)
+            return None
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose one petition to export."), messages.ERROR)
+            return None
+        petition = queryset.get()
+        response = HttpResponse(delivery_pdf(petition), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{petition.slug}-delivery.pdf"'
+        response["Cache-Control"] = "private, no-store"
+        audit_record(actor=request.user, action="petition.delivery_pdf", target=petition)
+        return response
 
     @admin.action(description=_("Export the confirmed signatures (CSV)"))
     def export_csv(self, request, queryset):
