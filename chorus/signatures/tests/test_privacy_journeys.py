@@ -136,13 +136,17 @@ def test_no_public_page_requests_another_origin(browser, site, settings, petitio
         visit("organisation", f"/organisations/{petition.organisation.slug}/")
         visit("not found", "/petitions/no-such-petition/", status=404)
         visit("manage my signature", f"/signature/{manage_token}/")
+        visit("history", f"/petitions/{slug}/history/")
+        visit("share and embed code", f"/petitions/{slug}/share/")
+        visit("embed", f"/petitions/{slug}/embed/")
+        visit("API docs", "/api/v1/docs")
     finally:
         context.close()
         # That directory may outlive this test (var/media when no test set it).
         petition.image.delete(save=False)
         petition.organisation.logo.delete(save=False)
 
-    assert len(visited) == 13
+    assert len(visited) == 17
     outside = [url for url in requests
                if not url.startswith(("data:", "about:")) and origin(url) != origin(site)]
     assert outside == []
