@@ -5,6 +5,7 @@ settings (DEBUG off) over plain HTTP without any environment of its own.
 """
 
 import os
+import shutil
 
 import pytest
 
@@ -70,3 +71,36 @@ def signer():
 def immediate_tasks(settings):
     """Run background tasks as soon as they are enqueued (after commit)."""
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Third-party cookies blocked, as in the browsers our embeds must work in.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--test-third-party-cookie-phaseout",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright (never a downloaded browser build)."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread, which Django
+    # takes for async code; the test's own database calls are synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture
+def site(live_server, settings, immediate_tasks):
+    """The live server's address, with e-mailed links pointing at it."""
+    settings.CSRF_COOKIE_SECURE = settings.SESSION_COOKIE_SECURE = False
+    settings.SITE_URL = live_server.url
+    return live_server.url

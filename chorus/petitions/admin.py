@@ -29,17 +29,23 @@ class PetitionAdmin(admin.ModelAdmin):
     autocomplete_fields = ["organisation"]
     actions = ["delivery_document", "export_csv", "purge"]
 
-    @admin.action(description=_("Download the delivery document (PDF)"))
-    def delivery_document(self, request, queryset):
-        from chorus.petitions.delivery import delivery_pdf
-
+    def _one_to_export(self, request, queryset):
+        """The one petition to export, if the user may; None (with a message) if not."""
         if not request.user.is_superuser:
             self.message_user(request, _("Only administrators can export."), messages.ERROR)
             return None
         if queryset.count() != 1:
             self.message_user(request, _("Choose one petition to export."), messages.ERROR)
             return None
-        petition = queryset.get()
+        return queryset.get()
+
+    @admin.action(description=_("Download the delivery document (PDF)"))
+    def delivery_document(self, request, queryset):
+        from chorus.petitions.delivery import delivery_pdf
+
+        petition = self._one_to_export(request, queryset)
+        if petition is None:
+            return None
         response = HttpResponse(delivery_pdf(petition), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{petition.slug}-delivery.pdf"'
         response["Cache-Control"] = "private, no-store"
@@ -50,13 +56,9 @@ class PetitionAdmin(admin.ModelAdmin):
     def export_csv(self, request, queryset):
         from chorus.signatures.services import signatures_csv_rows
 
-        if not request.user.is_superuser:
-            self.message_user(request, _("Only administrators can export."), messages.ERROR)
+        petition = self._one_to_export(request, queryset)
+        if petition is None:
             return None
-        if queryset.count() != 1:
-            self.message_user(request, _("Choose one petition to export."), messages.ERROR)
-            return None
-        petition = queryset.get()
         response = StreamingHttpResponse(
             signatures_csv_rows(petition=petition, actor=request.user),
             content_type="text/csv; charset=utf-8",

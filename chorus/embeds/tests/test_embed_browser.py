@@ -1,6 +1,5 @@
 """A reader signs inside a partner site's iframe, with third-party cookies blocked."""
 
-import os
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -8,7 +7,6 @@ import pytest
 from django.core import mail
 
 from chorus.signatures.models import Signature
-from chorus.signatures.tests.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 
 @pytest.fixture
@@ -39,21 +37,6 @@ def partner():
         server.shutdown()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop lives in this thread
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM,
-                args=[*CHROMIUM_ARGS, "--test-third-party-cookie-phaseout"],
-            )
-            yield browser
-            browser.close()
-    finally:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.mark.django_db(transaction=True)

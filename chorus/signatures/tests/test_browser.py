@@ -1,40 +1,12 @@
 """A signer in a real browser, with JavaScript on and off (Chromium via Playwright)."""
 
-import os
 import re
-import shutil
 
 import pytest
 from django.core import mail
 from django.core.cache import cache
 
 from chorus.signatures.counting import signatures_count
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop in this thread, which Django
-    # takes for async code; the test's own database calls are synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
-    finally:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-
-
-@pytest.fixture
-def site(live_server, settings, immediate_tasks):
-    settings.CSRF_COOKIE_SECURE = settings.SESSION_COOKIE_SECURE = False
-    settings.SITE_URL = live_server.url
-    return live_server.url
 
 
 @pytest.mark.django_db(transaction=True)

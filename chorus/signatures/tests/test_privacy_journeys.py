@@ -8,7 +8,6 @@ the headers of the confirmation e-mail, log records, and a raw dump of the datab
 import email
 import io
 import logging
-import os
 import re
 import socket
 from email import policy
@@ -25,33 +24,11 @@ from django.urls import resolve
 from chorus.signatures import tokens
 from chorus.signatures.counting import signatures_count
 from chorus.signatures.models import Signature
-from chorus.signatures.tests.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 CONFIRM_LINK = re.compile(r"http://\S+/confirm/\S+/")
 MANAGE_LINK = re.compile(r"http://\S+/signature/\S+/")
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop in this thread, which Django
-    # takes for async code; the test's own database calls are synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
-    finally:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-
-
-@pytest.fixture
-def site(live_server, settings, immediate_tasks):
-    settings.CSRF_COOKIE_SECURE = settings.SESSION_COOKIE_SECURE = False
-    settings.SITE_URL = live_server.url
-    return live_server.url
 
 
 def image_bytes(fmt, colour):
