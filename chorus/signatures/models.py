@@ -121,6 +121,9 @@ class Signature(models.Model):
         )
         if updated:
             self.state, self.confirmed_at = self.State.CONFIRMED, now
+        else:
+            # Another request may have confirmed it a moment ago: show what is true now.
+            self.refresh_from_db(fields=["state", "confirmed_at"])
         return bool(updated)
 
     def withdraw(self) -> bool:

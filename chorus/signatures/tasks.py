@@ -21,9 +21,11 @@ def _claim_sql() -> str:
     from chorus.signatures.models import Signature
 
     table = connection.ops.quote_name(Signature._meta.db_table)
-    # SKIP LOCKED lets several workers drain at once without sending twice.
-    skip_locked = connection.features.has_select_for_update_skip_locked
-    lock = " FOR UPDATE SKIP LOCKED" if skip_locked else ""
+    # FOR UPDATE: a second worker waits for the first one's claim and then
+    # finds those rows no longer due, so no e-mail is sent twice. Not SKIP
+    # LOCKED: a duplicate signer's resend also locks the row for a moment, and
+    # skipping it could leave its e-mail waiting with no task left to send it.
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     return (
         f"UPDATE {table} SET confirmation_due = %s WHERE id IN ("  # noqa: S608 - our names
         f"SELECT id FROM {table} WHERE confirmation_due = %s ORDER BY id LIMIT %s{lock}"
@@ -41,8 +43,8 @@ def _claim_due(limit: int) -> list[int]:
 def send_due_confirmations() -> int:
     """Send every confirmation e-mail that is due; returns how many were sent.
 
-    Each batch is claimed (its due flag cleared) before sending, so two workers
-    never send the same e-mail. If the mail server fails, the unsent rest of
+    Each batch is claimed (its due flag cleared, under a row lock) before
+    sending, so two workers never send the same e-mail. If the mail server fails, the unsent rest of
     the batch is marked due again and the task fails, to be retried by the
     next one. An e-mail that cannot even be written (an address no mail
     header can hold) is logged and dropped, so it cannot hold up the others.
