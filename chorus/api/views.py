@@ -1,10 +1,12 @@
 """JSON API v1: public, read-only figures about petitions (see docs/api.md)."""
 
+import re
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -16,10 +18,13 @@ from ninja.security import HttpBearer
 from chorus.api import schemas
 from chorus.api.models import KEY_PREFIX, ApiKey, key_digest
 from chorus.audit.services import audit_record
+from chorus.lib.text import search_terms
 from chorus.petitions.models import Petition
 from chorus.signatures.forms import SignatureForm
 from chorus.signatures.selectors import count_history, country_totals
 from chorus.signatures.services import signature_create
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 api = NinjaAPI(
     title="Chorus API",
@@ -65,6 +70,9 @@ def _petition_out(petition: Petition) -> dict:
 
 
 def _visible(slug: str) -> Petition:
+    # A path parameter can hold anything, NUL bytes included; slugs cannot.
+    if not SLUG.fullmatch(slug):
+        raise Http404
     return get_object_or_404(Petition.objects.visible().select_related("organisation"), slug=slug)
 
 
@@ -80,8 +88,7 @@ def petitions(request, filters: Query[PetitionFilters]):
     found = Petition.objects.visible().select_related("organisation").most_signed()
     if filters.state in (Petition.State.OPEN, Petition.State.CLOSED):
         found = found.filter(state=filters.state)
-    if filters.q:
-        query = filters.q[:100]
+    if query := search_terms(filters.q or ""):
         found = found.filter(
             Q(title__icontains=query) | Q(ask__icontains=query) | Q(target__icontains=query)
         )
@@ -170,7 +177,7 @@ def record_signature(request, slug: str, payload: schemas.SignatureIn):
     """
     api_key = request.auth
     petition = Petition.objects.visible().filter(slug=slug, organisation=api_key.organisation)
-    petition = petition.first()
+    petition = petition.first() if SLUG.fullmatch(slug) else None
     if petition is None:
         return _refuse(api_key, slug, 404, _("Not found."))
     if _over_rate(api_key):

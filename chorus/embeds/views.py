@@ -50,7 +50,8 @@ def _render_embed(request, petition, form, status=200):
 @embeddable
 def embed(request, slug):
     petition = _petition_or_404(slug)
-    source = request.GET.get("source", "")[:64]
+    source = request.GET.get("source", "")
+    source = source if is_valid_source(source) else ""
     return _render_embed(request, petition, SignatureForm(initial={"source": source}))
 
 

@@ -33,3 +33,12 @@ def masked_email(address: str) -> str:
     """Enough of an address for its owner to recognise it, not for anyone to read it."""
     local, _, domain = address.rpartition("@")
     return f"{local[:2]}•••@{domain}" if local else ""
+
+
+def search_terms(query: str, max_length: int = 100) -> str:
+    """A search box's text, safe to hand to the database (no NUL or control characters)."""
+    kept = "".join(
+        char for char in query[:max_length]
+        if char not in "\x00\ufffd" and unicodedata.category(char) not in _REFUSED_CATEGORIES
+    )
+    return kept.strip()

@@ -13,9 +13,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from chorus.lib.charts import bar_chart, line_chart
+from chorus.lib.text import search_terms
 from chorus.petitions.models import Organisation, Petition
 from chorus.petitions.selectors import public_petition
-from chorus.signatures.forms import SignatureForm, country_options
+from chorus.signatures.forms import SignatureForm, country_options, is_valid_source
 from chorus.signatures.selectors import count_history, country_totals
 
 SEARCH_MAX_LENGTH = 100
@@ -28,7 +29,7 @@ def home(request):
 
 
 def petition_list(request):
-    query = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    query = search_terms(request.GET.get("q", ""), SEARCH_MAX_LENGTH)
     state = request.GET.get("state", "")
     petitions = Petition.objects.visible().most_signed().select_related("organisation")
     if state in (Petition.State.OPEN, Petition.State.CLOSED):
@@ -63,7 +64,8 @@ def petition_detail(request, slug):
     petition = public_petition(slug)
     if petition is None:
         raise Http404
-    source = request.GET.get("source", "")[:64]
+    source = request.GET.get("source", "")
+    source = source if is_valid_source(source) else ""
     if set(request.GET) - {"source"}:
         return render_petition(request, petition, SignatureForm(initial={"source": source}))
     # The page is the same for every reader (it sets no cookie), so a viral

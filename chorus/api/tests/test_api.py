@@ -78,3 +78,14 @@ def test_the_schema_and_its_docs_come_from_our_own_origin(client):
     docs = client.get("/api/v1/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in docs
     assert "cdn" not in docs.lower() and "//" not in docs.replace("://", "")
+
+
+@pytest.mark.parametrize("query", ["\x00", "a\x00b", "\ufffd", "x" * 500])
+def test_odd_searches_are_answered_not_crashed(client, petition, query):
+    assert client.get("/api/v1/petitions", {"q": query}).status_code == 200
+    assert client.get("/petitions/", {"q": query}).status_code == 200
+
+
+def test_a_slug_with_a_nul_byte_is_simply_not_found(client, petition):
+    assert client.get("/api/v1/petitions/stop%00x").status_code == 404
+    assert client.get("/api/v1/petitions/stop%00x/count").status_code == 404
