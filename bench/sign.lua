@@ -1,42 +1,34 @@
--- POST a signature with a distinct address per request; count 302s.
-local counter = 0
-local threads = {}
-local started = 0
-
-function setup(thread)
-  started = started + 1
-  thread:set("tid", started)  -- a global in that thread's own Lua state
-  table.insert(threads, thread)
-end
+-- POST /petitions/<slug>/sign/ with a distinct address per request.
+-- Environment: BENCH_RUN (unique per wrk run, so addresses never repeat),
+-- BENCH_ORIGIN (sent as Origin, with Sec-Fetch-Site: same-origin, as a browser
+-- form does), BENCH_CSRF_COOKIE / BENCH_CSRF_TOKEN (sent if the page set them).
+package.path = "bench/?.lua;" .. package.path
+require "common"
 
 function init(args)
-  accepted = 0
-  other = 0
-  sent = 0
+  count_init()
   run = os.getenv("BENCH_RUN") or tostring(os.time())
+  local token = os.getenv("BENCH_CSRF_TOKEN") or ""
+  local cookie = os.getenv("BENCH_CSRF_COOKIE") or ""
+  local origin = os.getenv("BENCH_ORIGIN") or ""
+  suffix = "&country=DE&updates=on"
+  if token ~= "" then suffix = suffix .. "&csrfmiddlewaretoken=" .. token end
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+  if cookie ~= "" then wrk.headers["Cookie"] = "csrftoken=" .. cookie end
+  if origin ~= "" then
+    wrk.headers["Origin"] = origin
+    wrk.headers["Sec-Fetch-Site"] = "same-origin"
+  end
 end
 
 function request()
-  counter = counter + 1
-  sent = counter
-  local body = "name=Bench+Signer&country=DE&updates=on&email=b" .. run .. "-" .. tid
-    .. "-" .. counter .. "%40example.org"
+  sent = sent + 1
+  local body = "name=Bench+Signer+" .. sent .. "&email=b-" .. run .. "-" .. tid .. "-" .. sent
+    .. "%40example.org" .. suffix
   return wrk.format(nil, nil, nil, body)
 end
 
 function response(status, headers, body)
-  if status == 302 then accepted = accepted + 1 else other = other + 1 end
-end
-
-function done(summary, latency, requests)
-  local a, o, s = 0, 0, 0
-  for _, thread in ipairs(threads) do
-    a = a + thread:get("accepted")
-    o = o + thread:get("other")
-    s = s + thread:get("sent")
-  end
-  -- wrk stops without reading the answers still in flight: SENT >= answered.
-  io.write(string.format("ACCEPTED %d OTHER %d SENT %d\n", a, o, s))
+  count_response(status, 302) -- 302 to the thanks page: an accepted signature
 end

@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from chorus.lib.http import is_cross_site, require_post
 from chorus.petitions.selectors import public_petition
+from chorus.petitions.views import cached_page
 from chorus.signatures.forms import SignatureForm, country_options, is_valid_source
 from chorus.signatures.views import submit_signature
 
@@ -52,7 +53,10 @@ def embed(request, slug):
     petition = _petition_or_404(slug)
     source = request.GET.get("source", "")
     source = source if is_valid_source(source) else ""
-    return _render_embed(request, petition, SignatureForm(initial={"source": source}))
+    return cached_page(
+        "embed-page", petition, source,
+        lambda: _render_embed(request, petition, SignatureForm(initial={"source": source})),
+    )
 
 
 # Signing inside a partner's iframe works without cookies: the form is posted

@@ -68,12 +68,21 @@ def petition_detail(request, slug):
     source = source if is_valid_source(source) else ""
     if set(request.GET) - {"source"}:
         return render_petition(request, petition, SignatureForm(initial={"source": source}))
-    # The page is the same for every reader (it sets no cookie), so a viral
-    # petition is rendered once per language every few seconds, not per view.
-    key = f"petition-page:{petition.pk}:{petition.updated_at.timestamp()}:{get_language()}:{source}"
+    return cached_page(
+        "petition-page", petition, source,
+        lambda: render_petition(request, petition, SignatureForm(initial={"source": source})),
+    )
+
+
+def cached_page(kind: str, petition, source: str, render):
+    """A public page, rendered once per language every few seconds, not per view.
+
+    Only for pages that are the same for every reader and set no cookie.
+    """
+    key = f"{kind}:{petition.pk}:{petition.updated_at.timestamp()}:{get_language()}:{source}"
     content = cache.get(key)
     if content is None:
-        response = render_petition(request, petition, SignatureForm(initial={"source": source}))
+        response = render()
         cache.set(key, response.content, settings.CHORUS_COUNT_CACHE_SECONDS)
         return response
     return HttpResponse(content)

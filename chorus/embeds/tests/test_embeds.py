@@ -9,7 +9,10 @@ def sign_url(petition):
     return f"/petitions/{petition.slug}/embed/sign/"
 
 
-def test_the_embed_can_be_framed_by_any_site_and_sets_no_cookie(client, petition):
+@pytest.mark.parametrize("visit", ["first", "cached"])
+def test_the_embed_can_be_framed_by_any_site_and_sets_no_cookie(client, petition, visit):
+    if visit == "cached":
+        client.get(f"/petitions/{petition.slug}/embed/?source=partner-news")
     response = client.get(f"/petitions/{petition.slug}/embed/?source=partner-news")
     assert response.status_code == 200
     assert "X-Frame-Options" not in response

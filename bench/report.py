@@ -1,0 +1,222 @@
+"""Turn the files bench/run leaves in bench/results/<stamp>/ into figures.
+
+  python bench/report.py line DIR NAME   one scenario: a line on stdout; exit 1 on
+                                         errors or a signature mismatch
+  python bench/report.py final DIR       results.json and results.md in DIR, the
+                                         Markdown table on stdout; exit 1 as above
+"""
+
+import json
+import os
+import re
+import shlex
+import sys
+from pathlib import Path
+
+TARGETS = {"sign": 1000, "page": 2000, "count": 5000, "history": 2000, "embed": 2000}
+EXPECTED = {"sign": 302, "page": 200, "count": 200, "history": 200, "embed": 200}
+LABELS = {"sign": "sign (POST)", "page": "petition page", "count": "count.json",
+          "history": "history.json", "embed": "embed page"}
+# CPU used by processes other than the server, PostgreSQL and wrk (e.g. someone
+# else's test run) above which a figure is marked as disturbed.
+BACKGROUND_LIMIT = 10.0
+
+
+def scenario(directory: Path, name: str) -> dict:
+    conns, kind, petition = re.fullmatch(r"c(\d+)-(\w+)-(\w+)", name).groups()
+    text = (directory / f"{name}.wrk.txt").read_text()
+    match = re.search(r"^RESULT (.*)$", text, re.M)
+    if match is None:
+        raise SystemExit(f"{name}: no RESULT line from wrk:\n{text}")
+    wrk = {k: int(v) for k, v in (kv.split("=") for kv in match.group(1).split())}
+    answered = wrk["s2xx"] + wrk["s3xx"] + wrk["s4xx"] + wrk["s5xx"]
+    result = {
+        "name": name,
+        "scenario": kind,
+        "petition": petition,
+        "connections": int(conns),
+        "requests_per_second": round(wrk["requests"] / (wrk["duration_us"] / 1e6), 1),
+        "expected_status": EXPECTED[kind],
+        "expected_per_second": round(wrk["expected"] / (wrk["duration_us"] / 1e6), 1),
+        "latency_ms": {
+            "p50": wrk["p50_us"] / 1000, "p90": wrk["p90_us"] / 1000,
+            "p99": wrk["p99_us"] / 1000, "max": wrk["max_us"] / 1000,
+            "mean": wrk["mean_us"] / 1000,
+        },
+        "answered": answered,
+        "expected": wrk["expected"],
+        "unexpected": answered - wrk["expected"],
+        "status_classes": {k: wrk[k] for k in ("s2xx", "s3xx", "s4xx", "s5xx")},
+        "non_2xx_3xx": wrk["s4xx"] + wrk["s5xx"],
+        "last_unexpected_status": wrk["last_bad"] or None,
+        "socket_errors": {
+            k[4:]: wrk[k] for k in ("err_connect", "err_read", "err_write", "err_timeout")
+        },
+        "sent": wrk["sent"] if kind == "sign" else None,
+        "seconds": round(wrk["duration_us"] / 1e6, 2),
+        "target_per_second": TARGETS[kind],
+    }
+    cpu_file = directory / f"{name}.cpu.json"
+    if cpu_file.exists():
+        cpu = result["cpu_percent_of_one_core"] = json.loads(cpu_file.read_text())
+        background(cpu)
+        # CPU time per answer: less disturbed by other work than requests/s.
+        rps = max(result["requests_per_second"], 1)
+        result["cpu_us_per_request"] = {
+            "server": round(cpu["server"] / 100 * 1e6 / rps),
+            "postgres": round(cpu["postgres"] / 100 * 1e6 / rps),
+        }
+    problems = []
+    if result["unexpected"] or any(result["socket_errors"].values()):
+        problems.append(
+            f"ERRORS: {result['unexpected']} answers other than {EXPECTED[kind]} "
+            f"(classes {result['status_classes']}, last {result['last_unexpected_status']}), "
+            f"socket errors {result['socket_errors']}"
+        )
+    check_file = directory / f"{name}.check.txt"
+    if check_file.exists():
+        check = dict(kv.split("=", 1) for kv in shlex.split(check_file.read_text()))
+        added = int(check["rows_after"]) - int(check["rows_before"])
+        unanswered = wrk["sent"] - answered
+        exact = re.match(r"ACCEPTED (\d+) OTHER (\d+)", check["exact_result"])
+        exact_accepted = int(exact.group(1))
+        result["signature_check"] = {
+            "accepted": wrk["expected"],
+            "rows_added": added,
+            "sent": wrk["sent"],
+            "in_flight_at_stop": unanswered,
+            "exact_sent": int(check["exact_sent"]),
+            "exact_accepted": exact_accepted,
+            "exact_rows_added": int(check["exact_rows_added"]),
+            "exact_result": check["exact_result"],
+        }
+        # wrk stops with up to one request per connection unanswered, which the
+        # server still stores: rows added must lie in [accepted, accepted + in flight].
+        if not wrk["expected"] <= added <= wrk["expected"] + unanswered:
+            problems.append(
+                f"MISMATCH: {added} rows added for {wrk['expected']} accepted answers "
+                f"({unanswered} requests in flight when wrk stopped)"
+            )
+        if not exact_accepted == int(check["exact_rows_added"]) == int(check["exact_sent"]):
+            problems.append(
+                f"MISMATCH in the exact check: {check['exact_sent']} sent, "
+                f"{check['exact_result']}, {check['exact_rows_added']} rows added"
+            )
+    result["problems"] = problems
+    return result
+
+
+def background(cpu: dict) -> float:
+    """CPU (% of one core) used by anything but the server, PostgreSQL and wrk."""
+    if "unattributed" not in cpu:  # results of an older bench/cpu.py
+        m = cpu["machine_percent"]
+        busy = (os.cpu_count() or 1) * (100 - m["idle"] - m["iowait"] - m["irq"] - m["softirq"])
+        attributed = sum(cpu[k] for k in ("server", "postgres", "wrk", "kernel", "other"))
+        cpu["unattributed"] = max(0.0, busy - attributed)
+    return cpu["other"] + cpu["unattributed"]
+
+
+def cpu_summary(result: dict) -> str:
+    cpu = result.get("cpu_percent_of_one_core")
+    if not cpu:
+        return ""
+    idle = (os.cpu_count() or 1) * cpu["machine_percent"]["idle"]
+    workers = "+".join(f"{v:.0f}" for v in cpu["server_processes"].values() if v >= 1)
+    return (f"server {cpu['server']:.0f} % ({workers}), postgres {cpu['postgres']:.0f} %, "
+            f"wrk {cpu['wrk']:.0f} %, kernel {cpu.get('kernel', 0):.0f} %, "
+            f"other {background(cpu):.0f} %, idle {idle:.0f} %")
+
+
+def line(directory: Path, name: str) -> int:
+    r = scenario(directory, name)
+    lat = r["latency_ms"]
+    print(f"   {r['scenario']:5} {r['petition']:7} c={r['connections']:<3} "
+          f"{r['requests_per_second']:8.0f}/s  p50 {lat['p50']:.1f} ms  p99 {lat['p99']:.1f} ms  "
+          f"{r['expected']} x {r['expected_status']}, {r['unexpected']} other  [{cpu_summary(r)}]")
+    if check := r.get("signature_check"):
+        print(f"         rows added {check['rows_added']} for {check['accepted']} accepted "
+              f"({check['in_flight_at_stop']} in flight at the stop); exact check: "
+              f"{check['exact_sent']} sent, {check['exact_result']}, "
+              f"{check['exact_rows_added']} rows added")
+    cpu = r.get("cpu_percent_of_one_core")
+    if cpu and background(cpu) > BACKGROUND_LIMIT:
+        print(f"         WARNING: other processes used {background(cpu):.0f} % of a core "
+              f"({cpu.get('top_other')}): this figure is disturbed")
+    for problem in r["problems"]:
+        print(f"         {problem}")
+    return 1 if r["problems"] else 0
+
+
+def final(directory: Path) -> int:
+    machine = dict(
+        ln.split("=", 1) for ln in (directory / "machine.txt").read_text().splitlines() if "=" in ln
+    )
+    names = sorted(
+        (p.name.removesuffix(".wrk.txt") for p in directory.glob("c*-*-*.wrk.txt")),
+        key=lambda n: (int(n.split("-")[0][1:]), n.split("-")[2] != "empty",
+                       list(TARGETS).index(n.split("-")[1])),
+    )
+    results = [scenario(directory, n) for n in names]
+    queued = directory / "queued-tasks.txt"
+    data = {
+        "machine": machine,
+        "queued_tasks_at_end": int(queued.read_text()) if queued.exists() else None,
+        "scenarios": results,
+    }
+    (directory / "results.json").write_text(json.dumps(data, indent=2) + "\n")
+
+    rows = [
+        "| connections | scenario | petition | requests/s | target | p50 | p99 | "
+        "expected answers | other answers | non-2xx/3xx | server CPU / request | "
+        "CPU (% of one core) |",
+        "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|",
+    ]
+    by_key = {(r["connections"], r["scenario"], r["petition"]): r for r in results}
+    for r in results:
+        lat = r["latency_ms"]
+        met = "✓" if r["expected_per_second"] >= r["target_per_second"] else "✗"
+        rows.append(
+            f"| {r['connections']} | {LABELS[r['scenario']]} | {r['petition']} | "
+            f"{r['expected_per_second']:,.0f} | ≥ {r['target_per_second']:,} {met} | "
+            f"{lat['p50']:.1f} ms | {lat['p99']:.1f} ms | {r['expected']:,} × "
+            f"{r['expected_status']} | {r['unexpected']} | {r['non_2xx_3xx']} | "
+            f"{r.get('cpu_us_per_request', {}).get('server', '?')} µs | {cpu_summary(r)} |"
+        )
+    rows.append("")
+    for (conns, kind, petition), r in by_key.items():
+        empty = by_key.get((conns, kind, "empty"))
+        if petition == "million" and empty:
+            ratio = r["expected_per_second"] / max(empty["expected_per_second"], 1)
+            rows.append(f"- {conns} connections, {LABELS[kind]}: 1,000,000 stored / empty = "
+                        f"{ratio:.2f}")
+    for r in results:
+        if check := r.get("signature_check"):
+            rows.append(
+                f"- {r['connections']} connections, signing {r['petition']}: "
+                f"{check['accepted']:,} accepted, {check['rows_added']:,} rows added "
+                f"({check['in_flight_at_stop']} requests in flight when wrk stopped); "
+                f"exact check {check['exact_sent']} sent, {check['exact_result']}, "
+                f"{check['exact_rows_added']} rows added"
+            )
+        cpu = r.get("cpu_percent_of_one_core")
+        if cpu and background(cpu) > BACKGROUND_LIMIT:
+            rows.append(f"- WARNING {r['name']}: other processes used {background(cpu):.0f} % "
+                        f"of a core during the run ({cpu.get('top_other')}); the figure is "
+                        "disturbed")
+        rows.extend(f"- {r['name']}: {p}" for p in r["problems"])
+    if data["queued_tasks_at_end"] is not None:
+        rows.append(f"- confirmation tasks queued at the end (no worker ran): "
+                    f"{data['queued_tasks_at_end']}")
+    table = "\n".join(rows) + "\n"
+    header = (f"{machine.get('date')}: {machine.get('nproc')} cores ({machine.get('cpu')}), "
+              f"{machine.get('memory_gib')} GiB, PostgreSQL {machine.get('postgresql')}, "
+              f"{machine.get('server')}, {machine.get('seconds')} s per scenario, git "
+              f"{machine.get('git')}\n\n")
+    (directory / "results.md").write_text(header + table)
+    print(header + table, end="")
+    return 1 if any(r["problems"] for r in results) else 0
+
+
+if __name__ == "__main__":
+    command, directory = sys.argv[1], Path(sys.argv[2])
+    sys.exit(line(directory, sys.argv[3]) if command == "line" else final(directory))
