@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: install run test chromium lint check bench messages clean
+.PHONY: install run test system-packages lint check bench messages clean
 
 # uv is installed into .tools/ so that nothing outside the checkout changes
 # (and no other Python's uv shim gets in the way).
@@ -32,14 +32,17 @@ run: install
 	$(MANAGE) countsignatures --every & \
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
-# The browser tests drive Debian's Chromium (never a downloaded browser build).
-chromium:
-	@command -v chromium >/dev/null || { \
+# The browser tests drive Debian's Chromium (never a downloaded browser build);
+# the catalogue test re-extracts messages with GNU gettext.
+system-packages:
+	@missing=""; command -v chromium >/dev/null || missing="chromium"; \
+	command -v xgettext >/dev/null || missing="$$missing gettext"; \
+	[ -z "$$missing" ] || { \
 	  [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
-	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	  || echo "Install Chromium (Debian: apt-get install chromium) for the browser tests."; }
+	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	  || echo "Install $$missing (Debian: apt-get install $$missing) for the browser and catalogue tests."; }
 
-test: install chromium
+test: install system-packages
 	$(PY) -m pytest
 
 lint: install
