@@ -107,10 +107,12 @@ def badge(request, slug):
 def snippet(petition, source: str = "") -> str:
     query = f"?{urlencode({'source': source})}" if source else ""
     src = settings.SITE_URL + reverse("embeds:embed", args=[petition.slug]) + query
-    return (
-        f'<iframe src="{src}" title="{petition.title}" width="100%" height="{EMBED_HEIGHT}" '
-        f'loading="lazy" data-chorus-embed></iframe>\n'
-        f'<script src="{settings.SITE_URL}{static("js/embed.js")}" async></script>'
+    # Escaped: a partner pastes this into their page, and the title is organisers' text.
+    return format_html(
+        '<iframe src="{}" title="{}" width="100%" height="{}" loading="lazy" '
+        "data-chorus-embed></iframe>\n"
+        '<script src="{}" async></script>',
+        src, petition.title, EMBED_HEIGHT, settings.SITE_URL + static("js/embed.js"),
     )
 
 

@@ -100,3 +100,19 @@ def test_the_petition_page_carries_open_graph_metadata(client, petition, setting
     url = f"{settings.SITE_URL}/petitions/{petition.slug}/"
     assert f'<meta property="og:url" content="{url}">' in content
     assert 'type="application/json+oembed"' in content
+
+
+def test_the_snippet_escapes_the_title(client, petition, settings):
+    Petition.objects.filter(pk=petition.pk).update(title='Free "them" <now>')
+    url = f"{settings.SITE_URL}/petitions/{petition.slug}/"
+    html = client.get("/oembed/", {"url": url}).json()["html"]
+    assert 'title="Free &quot;them&quot; &lt;now&gt;"' in html
+    assert "<now>" not in html
+
+
+def test_the_share_page_shows_the_snippet_as_text_to_copy(client, petition):
+    Petition.objects.filter(pk=petition.pk).update(title='Free "them"')
+    content = client.get(f"/petitions/{petition.slug}/share/").content.decode()
+    # Escaped once more for the textarea, so what is copied is the escaped snippet.
+    assert "title=&quot;Free &amp;quot;them&amp;quot;&quot;" in content
+    assert "&lt;iframe src=" in content
