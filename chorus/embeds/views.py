@@ -155,6 +155,9 @@ def share(request, slug):
     link = settings.SITE_URL + petition.get_absolute_url()
     if source:
         link += f"?{urlencode({'source': source})}"
+    badge_url = settings.SITE_URL + reverse("embeds:badge", args=[petition.slug])
+    badge_snippet = format_html('<a href="{}"><img src="{}" alt="{}"></a>',
+                                link, badge_url, petition.title)
     context = {"petition": petition, "source": source, "error": error, "link": link,
-               "snippet": snippet(petition, source)}
+               "snippet": snippet(petition, source), "badge_snippet": badge_snippet}
     return render(request, "embeds/share.html", context)

@@ -116,3 +116,4 @@ def test_the_share_page_shows_the_snippet_as_text_to_copy(client, petition):
     # Escaped once more for the textarea, so what is copied is the escaped snippet.
     assert "title=&quot;Free &amp;quot;them&amp;quot;&quot;" in content
     assert "&lt;iframe src=" in content
+    assert "alt=&quot;Free &amp;quot;them&amp;quot;&quot;" in content  # the badge snippet
