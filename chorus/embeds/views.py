@@ -17,7 +17,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 
 from chorus.lib.http import is_cross_site, require_post
-from chorus.petitions.selectors import public_petition
+from chorus.petitions.selectors import public_petition_or_404
 from chorus.petitions.views import cached_page
 from chorus.signatures.forms import SignatureForm, country_options, is_valid_source
 from chorus.signatures.views import submit_signature
@@ -32,12 +32,6 @@ def embeddable(view):
     )
 
 
-def _petition_or_404(slug):
-    petition = public_petition(slug)
-    if petition is None:
-        raise Http404
-    return petition
-
 
 def _render_embed(request, petition, form, status=200):
     context = {
@@ -50,7 +44,7 @@ def _render_embed(request, petition, form, status=200):
 
 @embeddable
 def embed(request, slug):
-    petition = _petition_or_404(slug)
+    petition = public_petition_or_404(slug)
     source = request.GET.get("source", "")
     source = source if is_valid_source(source) else ""
     return cached_page(
@@ -68,7 +62,7 @@ def embed(request, slug):
 def sign(request, slug):
     if is_cross_site(request):
         return render(request, "signatures/cross_site.html", status=403)
-    petition = _petition_or_404(slug)
+    petition = public_petition_or_404(slug)
     if not petition.is_signable:
         return _render_embed(request, petition, SignatureForm(), status=409)
     invalid = submit_signature(request, petition)
@@ -79,13 +73,13 @@ def sign(request, slug):
 
 @embeddable
 def thanks(request, slug):
-    petition = _petition_or_404(slug)
+    petition = public_petition_or_404(slug)
     return render(request, "embeds/thanks.html", {"petition": petition})
 
 
 def badge(request, slug):
     """A count-only badge, an SVG any page can show with an <img>."""
-    petition = _petition_or_404(slug)
+    petition = public_petition_or_404(slug)
     text = ngettext("%(count)s signature", "%(count)s signatures", petition.signature_count) % {
         "count": number_format(petition.signature_count, force_grouping=True)
     }
@@ -130,7 +124,7 @@ def oembed(request):
         raise Http404 from None
     if match.view_name != "petitions:detail":
         raise Http404
-    petition = _petition_or_404(match.kwargs["slug"])
+    petition = public_petition_or_404(match.kwargs["slug"])
     response = JsonResponse({
         "version": "1.0",
         "type": "rich",
@@ -148,7 +142,7 @@ def oembed(request):
 
 def share(request, slug):
     """For partners and organisers: a link with a campaign code, and the embed snippet."""
-    petition = _petition_or_404(slug)
+    petition = public_petition_or_404(slug)
     source, error = request.GET.get("source", ""), ""
     if source and not is_valid_source(source):
         source, error = "", _("Use only letters, digits, - and _ (at most 64 characters).")

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.cache import cache
+from django.http import Http404
 
 from chorus.petitions.models import Petition
 
@@ -21,3 +22,10 @@ def public_petition(slug: str) -> Petition | None:
         )
         cache.set(key, petition or _MISSING, settings.CHORUS_COUNT_CACHE_SECONDS)
     return None if petition == _MISSING else petition
+
+
+def public_petition_or_404(slug: str) -> Petition:
+    petition = public_petition(slug)
+    if petition is None:
+        raise Http404
+    return petition

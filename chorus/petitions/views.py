@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from chorus.lib.charts import bar_chart, line_chart
 from chorus.lib.text import search_terms
 from chorus.petitions.models import Organisation, Petition
-from chorus.petitions.selectors import public_petition
+from chorus.petitions.selectors import public_petition_or_404
 from chorus.signatures.forms import SignatureForm, country_options, is_valid_source
 from chorus.signatures.selectors import count_history, country_totals
 
@@ -61,9 +61,7 @@ def render_petition(request, petition, form, status=200):
 
 
 def petition_detail(request, slug):
-    petition = public_petition(slug)
-    if petition is None:
-        raise Http404
+    petition = public_petition_or_404(slug)
     source = request.GET.get("source", "")
     source = source if is_valid_source(source) else ""
     if set(request.GET) - {"source"}:
@@ -137,15 +135,9 @@ def count_json(request, slug):
     return _public_json(request, payload, etag=etag)
 
 
-def _visible_or_404(slug):
-    petition = public_petition(slug)
-    if petition is None:
-        raise Http404
-    return petition
-
 
 def history(request, slug):
-    petition = _visible_or_404(slug)
+    petition = public_petition_or_404(slug)
     daily = count_history(petition.pk, by="day")
     context = {
         "petition": petition,
@@ -161,7 +153,7 @@ def history(request, slug):
 
 
 def history_json(request, slug):
-    petition = _visible_or_404(slug)
+    petition = public_petition_or_404(slug)
 
     def points(by):
         return [{"at": p.at, "signature_count": p.signature_count}
@@ -177,7 +169,7 @@ def history_json(request, slug):
 
 
 def countries_json(request, slug):
-    petition = _visible_or_404(slug)
+    petition = public_petition_or_404(slug)
     return _public_json(request, {
         "slug": petition.slug,
         "floor": settings.CHORUS_COUNTRY_FLOOR,

@@ -6,7 +6,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from chorus.lib.http import client_ip, form_data, is_cross_site, require_post
 from chorus.lib.text import masked_email
-from chorus.petitions.selectors import public_petition
+from chorus.petitions.selectors import public_petition_or_404
 from chorus.petitions.views import render_petition
 from chorus.signatures import services
 from chorus.signatures.forms import SignatureForm
@@ -37,9 +37,7 @@ def submit_signature(request, petition) -> SignatureForm | None:
 def sign(request, slug):
     if is_cross_site(request):
         return render(request, "signatures/cross_site.html", status=403)
-    petition = public_petition(slug)
-    if petition is None:
-        raise Http404
+    petition = public_petition_or_404(slug)
     if not petition.is_signable:
         return render(request, "signatures/not_signable.html", {"petition": petition}, status=409)
     invalid = submit_signature(request, petition)
@@ -51,9 +49,7 @@ def sign(request, slug):
 
 
 def thanks(request, slug):
-    petition = public_petition(slug)
-    if petition is None:
-        raise Http404
+    petition = public_petition_or_404(slug)
     return render(request, "signatures/thanks.html", {"petition": petition})
 
 
