@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "chorus.audit",
     "chorus.embeds",
     "chorus.api",
+    "chorus.organisers",
+    "chorus.moderation",
+    "chorus.updates",
     "ninja",
 ]
 
@@ -281,3 +284,21 @@ CHORUS_COUNTRY_FLOOR = env_int("CHORUS_COUNTRY_FLOOR", 5)
 CHORUS_STATS_CACHE_SECONDS = env_float("CHORUS_STATS_CACHE_SECONDS", 60.0)
 # Signatures one API key may record per minute.
 CHORUS_API_KEY_RATE = env_int("CHORUS_API_KEY_RATE", 600)
+
+# Organisers and moderation
+LOGIN_URL = "organisers:login"
+LOGIN_REDIRECT_URL = "organisers:dashboard"
+LOGOUT_REDIRECT_URL = "petitions:home"
+# Whether anyone may create an account and start petitions; if not, only
+# people invited by an organisation's owner can.
+CHORUS_OPEN_SIGNUP = env_bool("CHORUS_OPEN_SIGNUP", True)
+# How long a petition may wait for review before the queue marks it overdue.
+CHORUS_REVIEW_DUE_HOURS = env_int("CHORUS_REVIEW_DUE_HOURS", 72)
+# Milestones: shares of each petition's goal, and counts for every petition.
+CHORUS_MILESTONE_PERCENTS = [int(p) for p in env_list("CHORUS_MILESTONE_PERCENTS", "25,50,100")]
+CHORUS_MILESTONE_COUNTS = [int(c) for c in env_list("CHORUS_MILESTONE_COUNTS", "10000,100000")]
+# Update e-mails are sent in batches of this many per transaction.
+CHORUS_MAILING_BATCH_SIZE = env_int("CHORUS_MAILING_BATCH_SIZE", 100)
+# Hero images: larger uploads are refused; larger pictures are scaled down.
+CHORUS_IMAGE_MAX_BYTES = env_int("CHORUS_IMAGE_MAX_BYTES", 10 * 1024 * 1024)
+CHORUS_IMAGE_MAX_WIDTH = env_int("CHORUS_IMAGE_MAX_WIDTH", 1600)

@@ -62,6 +62,69 @@ def petition(organisation):
     return petition
 
 
+PASSWORD = "correct horse battery staple"  # noqa: S105 - test personas only
+
+
+def make_user(email: str, *, staff: bool = False):
+    from django.contrib.auth import get_user_model
+
+    # Organisers log in with their e-mail address, which is also their username.
+    return get_user_model().objects.create_user(
+        username=email, email=email, password=PASSWORD, is_staff=staff
+    )
+
+
+def make_member(organisation, email: str, role: str):
+    from chorus.organisers.models import Membership
+
+    user = make_user(email)
+    Membership.objects.create(user=user, organisation=organisation, role=role)
+    return user
+
+
+@pytest.fixture
+def owner(organisation):
+    """Personas: the organisation's owner, an editor, a viewer, a staff moderator,
+    and an owner of another organisation. All log in with PASSWORD."""
+    return make_member(organisation, "olga.owner@example.org", "owner")
+
+
+@pytest.fixture
+def editor(organisation):
+    return make_member(organisation, "emil.editor@example.org", "editor")
+
+
+@pytest.fixture
+def viewer(organisation):
+    return make_member(organisation, "vera.viewer@example.org", "viewer")
+
+
+@pytest.fixture
+def moderator(db):
+    return make_user("mira.moderator@example.org", staff=True)
+
+
+@pytest.fixture
+def outsider(db):
+    from chorus.petitions.models import Organisation
+
+    other = Organisation.objects.create(name="Another Group", slug="another-group")
+    return make_member(other, "otto.outsider@example.org", "owner")
+
+
+@pytest.fixture
+def draft(organisation, owner):
+    """A draft petition written by the owner."""
+    from chorus.petitions.models import Petition
+
+    return Petition.objects.create(
+        organisation=organisation, created_by=owner, slug="free-the-press",
+        title="Free the press", target="The Ministry of Information",
+        ask="Release the detained journalists.", body="Three journalists are detained.",
+        goal=200,
+    )
+
+
 @pytest.fixture
 def signer():
     return dict(SIGNER)

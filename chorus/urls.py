@@ -11,6 +11,11 @@ urlpatterns = [
     path("", include("chorus.petitions.urls")),
     path("", include("chorus.signatures.urls")),
     path("", include("chorus.embeds.urls")),
+    path("", include("chorus.updates.urls")),
+    path("", include("chorus.organisers.urls")),
+    path("organiser/petitions/", include("chorus.petitions.organiser_urls")),
+    path("organiser/", include("chorus.organisers.export_urls")),
+    path("moderation/", include("chorus.moderation.urls")),
     # Without a CSRF token, so that reading a petition sets no cookie until a
     # reader chooses a language; the worst a forged post can do is switch it.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),

@@ -1,9 +1,13 @@
+import datetime
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from chorus.lib.markdown import render_markdown
@@ -47,8 +51,14 @@ class PetitionQuerySet(models.QuerySet):
 class Petition(models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        PENDING = "pending", _("Awaiting review")
+        REJECTED = "rejected", _("Rejected")
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
+
+    # What people sign: once anyone has signed, only staff may correct these,
+    # and every change is kept in the petition's public history.
+    SIGNED_FIELDS = ("title", "target", "ask", "body")
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="petitions",
@@ -86,6 +96,21 @@ class Petition(models.Model):
             "(“Please confirm your action”) and do not name the petition before the link."
         ),
     )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("created by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted for review"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    rejection_reason = models.ForeignKey(
+        "petitions.RejectionReason", null=True, blank=True, on_delete=models.PROTECT,
+        verbose_name=_("rejection reason"),
+    )
+    # The moderators' last word to the organiser: why it was rejected, or what to change.
+    moderation_note = models.TextField(_("note from the moderators"), blank=True)
+    victory_at = models.DateTimeField(_("victory declared"), null=True, blank=True)
+    response_text = models.TextField(_("the target's response"), blank=True)
+    response_date = models.DateField(_("date of the response"), null=True, blank=True)
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     closes_at = models.DateTimeField(_("closes"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
@@ -122,16 +147,168 @@ class Petition(models.Model):
     def body_html(self):
         return render_markdown(self.body)
 
-    def open(self) -> None:
-        if self.state != self.State.DRAFT:
-            raise ValidationError(_("Only a draft petition can be opened."))
-        self.state = self.State.OPEN
-        self.opened_at = timezone.now()
-        self.save(update_fields=["state", "opened_at", "updated_at"])
+    @property
+    def has_signatures(self) -> bool:
+        return self.signature_count > 0 or self.signatures.exists()
 
-    def close(self) -> None:
-        if self.state != self.State.OPEN:
-            raise ValidationError(_("Only an open petition can be closed."))
-        self.state = self.State.CLOSED
-        self.closed_at = timezone.now()
-        self.save(update_fields=["state", "closed_at", "updated_at"])
+    @property
+    def is_public(self) -> bool:
+        return self.state in (self.State.OPEN, self.State.CLOSED)
+
+    @property
+    def is_editable_by_organiser(self) -> bool:
+        """Organisers write drafts; what went to review or was signed is fixed."""
+        return self.state == self.State.DRAFT and not self.has_signatures
+
+    def _move(self, allowed, state, message, **fields) -> None:
+        if self.state not in allowed:
+            raise ValidationError(message)
+        self.state = state
+        for name, value in fields.items():
+            setattr(self, name, value)
+        self.save(update_fields=["state", *fields, "updated_at"])
+
+    # The lifecycle. Each transition refuses (and changes nothing) when the
+    # petition is not in a state it may leave that way.
+
+    def submit(self) -> None:
+        """The organiser asks the moderators to review the draft."""
+        self._move(
+            [self.State.DRAFT], self.State.PENDING,
+            _("Only a draft can be submitted for review."),
+            submitted_at=timezone.now(),
+        )
+
+    def open(self) -> None:
+        """Open for signing: a moderator approved it (or staff opened it directly)."""
+        if self.closes_at is not None and self.closes_at <= timezone.now():
+            raise ValidationError(_("The closing date has passed; change it before opening."))
+        now = timezone.now()
+        self._move(
+            [self.State.DRAFT, self.State.PENDING], self.State.OPEN,
+            _("Only a draft or a petition awaiting review can be opened."),
+            opened_at=now, reviewed_at=now, moderation_note="",
+        )
+
+    approve = open
+
+    def reject(self, *, reason: "RejectionReason", note: str = "") -> None:
+        """Rejected petitions are never public and cannot be opened again."""
+        self._move(
+            [self.State.PENDING], self.State.REJECTED,
+            _("Only a petition awaiting review can be rejected."),
+            rejection_reason=reason, moderation_note=note, reviewed_at=timezone.now(),
+        )
+
+    def send_back(self, *, note: str) -> None:
+        """Back to the organiser as a draft, with the changes the moderators ask for."""
+        if not note.strip():
+            raise ValidationError(_("Say what needs to change."))
+        self._move(
+            [self.State.PENDING], self.State.DRAFT,
+            _("Only a petition awaiting review can be sent back."),
+            moderation_note=note, reviewed_at=timezone.now(),
+        )
+
+    def close(self, *, at: datetime.datetime | None = None) -> None:
+        self._move(
+            [self.State.OPEN], self.State.CLOSED,
+            _("Only an open petition can be closed."),
+            closed_at=at or timezone.now(),
+        )
+
+    def declare_victory(self) -> None:
+        if not self.is_public:
+            raise ValidationError(_("Only a published petition can declare victory."))
+        if self.victory_at is not None:
+            raise ValidationError(_("Victory has already been declared."))
+        self.victory_at = timezone.now()
+        self.save(update_fields=["victory_at", "updated_at"])
+
+    def record_response(self, *, text: str, date: datetime.date) -> None:
+        if not self.is_public:
+            raise ValidationError(_("Only a published petition can have a response."))
+        if not text.strip():
+            raise ValidationError(_("Enter the response."))
+        if date > timezone.now().date():
+            raise ValidationError(_("The response cannot be dated in the future."))
+        self.response_text, self.response_date = text, date
+        self.save(update_fields=["response_text", "response_date", "updated_at"])
+
+
+class RejectionReason(models.Model):
+    """A reason moderators may give for rejecting a petition; staff edit the list."""
+
+    code = models.SlugField(_("code"), unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("explanation for the organiser"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["position", "title"]
+        verbose_name = _("rejection reason")
+        verbose_name_plural = _("rejection reasons")
+
+    def __str__(self) -> str:
+        return self.label
+
+    # The reasons shipped with Chorus are in the translation catalogue; ones
+    # staff add are shown as written.
+    @property
+    def label(self) -> str:
+        return gettext(self.title)
+
+    @property
+    def explanation(self) -> str:
+        return gettext(self.description) if self.description else ""
+
+
+class PetitionRevision(models.Model):
+    """One change to a petition's text: kept for ever, shown on its history page."""
+
+    petition = models.ForeignKey(
+        Petition, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("petition"),
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("changed by"),
+    )
+    by_staff = models.BooleanField(_("correction by staff"), default=False)
+    note = models.CharField(_("reason for the change"), max_length=500, blank=True)
+    # {field: [before, after]} for each field that changed.
+    changes = models.JSONField(_("changes"), default=dict)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("petition revision")
+        verbose_name_plural = _("petition revisions")
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Milestone(models.Model):
+    """A threshold the count passed, and when the counter saw it pass."""
+
+    petition = models.ForeignKey(
+        Petition, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("petition"),
+    )
+    threshold = models.PositiveIntegerField(_("signatures"))
+    # Set for thresholds that are a share of the goal (25, 50, 100).
+    percent_of_goal = models.PositiveSmallIntegerField(_("per cent of goal"), null=True, blank=True)
+    reached_at = models.DateTimeField(_("reached"))
+
+    class Meta:
+        ordering = ["threshold"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["petition", "threshold"], name="one_milestone_per_threshold"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id}: {self.threshold}"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisersConfig(AppConfig):
+    name = "chorus.organisers"
+    verbose_name = _("Organisers")
