@@ -43,3 +43,25 @@ def test_the_delivery_document_names_only_those_who_agreed(admin_client, petitio
     assert "Germany: 6" in text and "Belarus: fewer than 5" in text
     assert "example.org" not in text and "SECRET-PC" not in text
     assert AuditEntry.objects.get().action == "petition.delivery_pdf"
+
+
+def test_right_to_left_names_are_shaped_and_latin_ones_are_not():
+    from chorus.petitions.delivery import needs_shaping
+
+    assert needs_shaping("نادية حسن") and needs_shaping("Nadia נדיה")
+    assert not needs_shaping("Nadia Petrova") and not needs_shaping("Наталья Иванова")
+
+
+def test_an_arabic_name_reads_in_the_right_order(petition, monkeypatch):
+    from chorus.petitions import delivery
+
+    make(petition, "نادية حسن", "EG", show_name=True)
+    signatures_count()
+    shaped = []
+    monkeypatch.setattr(delivery, "needs_shaping",
+                        lambda text: shaped.append(text) or "حسن" in text)
+    text = "\n".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(delivery.delivery_pdf(petition))).pages
+    )
+    assert "نادية حسن" in text
+    assert "نادية حسن" in shaped
