@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "chorus.organisers",
     "chorus.moderation",
     "chorus.updates",
+    "chorus.stories",
     "ninja",
 ]
 
@@ -131,7 +132,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Languages
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
+# Arabic ships as an interface skeleton (right to left); see docs/languages.md.
+LANGUAGES = [("en", _("English")), ("ru", _("Russian")), ("ar", _("Arabic"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = env_str("TIME_ZONE", "UTC")

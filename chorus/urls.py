@@ -16,6 +16,8 @@ urlpatterns = [
     path("organiser/petitions/", include("chorus.petitions.organiser_urls")),
     path("organiser/", include("chorus.organisers.export_urls")),
     path("moderation/", include("chorus.moderation.urls")),
+    path("", include("chorus.stories.urls")),
+    path("", include("chorus.stories.reply_urls")),
     # Without a CSRF token, so that reading a petition sets no cookie until a
     # reader chooses a language; the worst a forged post can do is switch it.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),

@@ -1,6 +1,6 @@
 """What the JSON API returns. Field names follow OSDI where it has one."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from ninja import Schema
 
@@ -14,6 +14,11 @@ class Organisation(Schema):
     slug: str
     browser_url: str
     website: str
+
+
+class TargetResponse(Schema):
+    text: str
+    date: date
 
 
 class Petition(Schema):
@@ -34,6 +39,9 @@ class Petition(Schema):
     counted_at: datetime | None
     modified_date: datetime
     organisation: Organisation
+    victory: bool
+    victory_at: datetime | None
+    response: TargetResponse | None
 
 
 class Count(Schema):
@@ -68,6 +76,21 @@ class Countries(Schema):
     identifier: str
     floor: int
     countries: list[CountryTotal]
+
+
+class Update(Schema):
+    id: int
+    title: str
+    body: str
+    body_html: str
+    published_at: datetime
+    browser_url: str
+
+
+class Milestone(Schema):
+    threshold: int
+    percent_of_goal: int | None
+    reached_at: datetime
 
 
 class Error(Schema):

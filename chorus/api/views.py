@@ -66,6 +66,12 @@ def _petition_out(petition: Petition) -> dict:
             "browser_url": _url(petition.organisation.get_absolute_url()),
             "website": petition.organisation.website,
         },
+        "victory": petition.victory_at is not None,
+        "victory_at": petition.victory_at,
+        "response": (
+            {"text": petition.response_text, "date": petition.response_date}
+            if petition.response_text and petition.response_date else None
+        ),
     }
 
 
@@ -139,6 +145,33 @@ def countries(request, slug: str):
             for row in country_totals(petition.pk)
         ],
     }
+
+
+@api.get("/petitions/{slug}/updates", response={200: list[schemas.Update], 404: schemas.Error},
+         tags=["petitions"])
+def updates(request, slug: str):
+    """The organisers' news about the petition, newest first; `body` is Markdown."""
+    petition = _visible(slug)
+    page = _url(petition.get_absolute_url())
+    published = petition.updates.filter(published_at__lte=timezone.now())
+    return [
+        {"id": update.pk, "title": update.title, "body": update.body,
+         "body_html": str(update.body_html()), "published_at": update.published_at,
+         "browser_url": f"{page}#update-{update.pk}"}
+        for update in published
+    ]
+
+
+@api.get("/petitions/{slug}/milestones",
+         response={200: list[schemas.Milestone], 404: schemas.Error}, tags=["figures"])
+def milestones(request, slug: str):
+    """Thresholds the count has passed and when the counter saw each one pass."""
+    petition = _visible(slug)
+    return [
+        {"threshold": m.threshold, "percent_of_goal": m.percent_of_goal,
+         "reached_at": m.reached_at}
+        for m in petition.milestones.all()
+    ]
 
 
 class KeyAuth(HttpBearer):

@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from chorus.moderation import views
 
 app_name = "moderation"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("audit/", views.audit, name="audit"),
+    path("petitions/<slug:slug>/", views.review, name="review"),
+    path("petitions/<slug:slug>/approve/", views.approve, name="approve"),
+    path("petitions/<slug:slug>/reject/", views.reject, name="reject"),
+    path("petitions/<slug:slug>/send-back/", views.send_back, name="send_back"),
+    path("petitions/<slug:slug>/correct/", views.correct, name="correct"),
+    path("petitions/<slug:slug>/response/", views.response, name="response"),
+]

@@ -6,7 +6,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from chorus.audit.services import audit_record
-from chorus.petitions.models import Organisation, Petition
+from chorus.petitions.models import Organisation, Petition, PetitionRevision, RejectionReason
 
 
 @admin.register(Organisation)
@@ -110,3 +110,35 @@ class PetitionAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/petitions/purge_confirmation.html", context)
+
+
+@admin.register(RejectionReason)
+class RejectionReasonAdmin(admin.ModelAdmin):
+    list_display = ["label", "code", "position", "active"]
+    list_editable = ["position", "active"]
+    search_fields = ["code", "title"]
+    ordering = ["position", "title"]
+
+    @admin.display(description=_("reason"), ordering="title")
+    def label(self, reason):
+        return reason.label
+
+
+@admin.register(PetitionRevision)
+class PetitionRevisionAdmin(admin.ModelAdmin):
+    """The history of a petition's text is kept for ever: it can be read here, not changed."""
+
+    list_display = ["petition", "created_at", "changed_by", "by_staff", "note"]
+    list_filter = ["by_staff"]
+    search_fields = ["petition__title", "petition__slug", "note"]
+    list_select_related = ["petition", "changed_by"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -4,6 +4,7 @@ import io
 import random
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +14,7 @@ from chorus.lib.digests import email_digest
 from chorus.petitions.models import Organisation, Petition
 from chorus.signatures.counting import signatures_count
 from chorus.signatures.models import Signature
+from chorus.updates.models import Update
 
 RAINBOW = ["#e40303", "#ff8c00", "#ffed00", "#008026", "#004dff", "#750787"]
 
@@ -154,13 +156,47 @@ def load_demo(*, rng: random.Random | None = None) -> Organisation | None:
         Signature.objects.bulk_create(
             _demo_signature(petition, n, rng, now) for n in range(wanted)
         )
+    organiser, _moderator = _demo_people(organisation)
     Petition.objects.create(
-        organisation=organisation, slug="draft-education-rights", goal=1000,
+        organisation=organisation, slug="draft-education-rights", goal=1000, created_by=organiser,
         title="Education without censorship", target="The Ministry of Education of Norvania",
         ask="Drop the ban on discussing families like ours in schools.",
+        body="Teachers are fined for mentioning that some children have two mothers.",
+    ).submit()
+    Update.objects.create(
+        petition=Petition.objects.get(slug="stop-the-liquidation"), created_by=organiser,
+        title="The first hearing is postponed",
+        body="The Supreme Court postponed the first hearing to next month. Thank you for "
+             "signing: the court has noticed that the world is watching.",
+        published_at=now - timedelta(days=3),
     )
     signatures_count()
     return organisation
+
+
+# Development sites only: well-known passwords must never reach a real server.
+DEMO_PASSWORD = "chorus-demo"  # noqa: S105
+
+
+def _demo_people(organisation):
+    """An owner for the organisation and a staff moderator (with known passwords on DEBUG)."""
+    from django.contrib.auth import get_user_model
+
+    from chorus.organisers.models import Membership, Role
+
+    User = get_user_model()  # noqa: N806
+    people = []
+    for email, staff in (("organiser@example.org", False), ("moderator@example.org", True)):
+        person = User.objects.create_user(
+            username=email, email=email, is_staff=staff, is_superuser=staff,
+            first_name="Mira" if staff else "Lev",
+        )
+        if settings.DEBUG:
+            person.set_password(DEMO_PASSWORD)
+            person.save(update_fields=["password"])
+        people.append(person)
+    Membership.objects.create(user=people[0], organisation=organisation, role=Role.OWNER)
+    return people
 
 
 def _demo_signature(petition: Petition, n: int, rng: random.Random, now) -> Signature:

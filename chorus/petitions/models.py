@@ -82,6 +82,10 @@ class Petition(models.Model):
         _("goal"), default=1000, validators=[MinValueValidator(1)]
     )
     state = models.CharField(_("state"), max_length=16, choices=State, default=State.DRAFT)
+    # The language the text is written in; translations add others.
+    language = models.CharField(
+        _("language"), max_length=16, default=settings.LANGUAGE_CODE,
+    )
     count_only = models.BooleanField(
         _("keep only the count"), default=False,
         help_text=_(
@@ -312,3 +316,40 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.petition_id}: {self.threshold}"
+
+
+class PetitionTranslation(models.Model):
+    """The petition's text in another language. All versions share one count.
+
+    A blank field falls back to the original's.
+    """
+
+    TRANSLATED_FIELDS = ("title", "target", "ask", "body", "statement", "image_alt",
+                         "image_caption")
+
+    petition = models.ForeignKey(
+        Petition, on_delete=models.CASCADE, related_name="translations",
+        verbose_name=_("petition"),
+    )
+    language = models.CharField(_("language"), max_length=16)
+    title = models.CharField(_("title"), max_length=200)
+    target = models.CharField(_("target"), max_length=200, blank=True)
+    ask = models.CharField(_("what we ask"), max_length=500)
+    body = models.TextField(_("text"), blank=True, help_text=_("Markdown."))
+    statement = models.TextField(_("statement"), blank=True)
+    image_alt = models.CharField(_("image description"), max_length=300, blank=True)
+    image_caption = models.CharField(_("image caption"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["language"]
+        verbose_name = _("petition translation")
+        verbose_name_plural = _("petition translations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["petition", "language"], name="one_translation_per_language"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} ({self.language})"

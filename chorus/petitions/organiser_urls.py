@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from chorus.petitions import organiser_views as views
 
 app_name = "manage"
 
-urlpatterns = []
+urlpatterns = [
+    # Before "<slug>/": no petition may be called "new" (see services.RESERVED_SLUGS).
+    path("new/", views.create, name="create"),
+    path("<slug:slug>/", views.detail, name="detail"),
+    path("<slug:slug>/edit/", views.edit, name="edit"),
+    path("<slug:slug>/submit/", views.submit, name="submit"),
+    path("<slug:slug>/close/", views.close, name="close"),
+    path("<slug:slug>/victory/", views.victory, name="victory"),
+]

@@ -1,9 +1,11 @@
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from chorus.audit.services import audit_record
-from chorus.petitions.models import Petition, PetitionRevision
+from chorus.petitions.models import Organisation, Petition, PetitionRevision
 
 
 @transaction.atomic
@@ -52,3 +54,102 @@ def petition_revise(*, petition: Petition, actor, changes: dict, staff: bool = F
         petition=petition, changed_by=actor if actor and actor.is_authenticated else None,
         by_staff=staff, note=note, changes=text_changes,
     )
+
+
+# Writing petitions on the site (chorus.petitions.organiser_views)
+
+# Slugs that would hide an organiser page behind a petition of that name.
+RESERVED_SLUGS = frozenset({"new"})
+# Room for "-" and a number after a slug made from a title.
+SLUG_BASE_LENGTH = 80
+
+
+def petition_slug_for(title: str) -> str:
+    """A free slug made from the title: "free-the-press", else "free-the-press-2", …"""
+    base = slugify(title)[:SLUG_BASE_LENGTH].strip("-") or "petition"
+    if base in RESERVED_SLUGS:
+        base = f"{base}-petition"
+    taken = set(Petition.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    number = 1
+    slug = base
+    while slug in taken:
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+def petition_create(*, actor, organisation: Organisation, slug: str = "",
+                    **fields) -> Petition:
+    """A new draft, written by `actor` for one of their organisations."""
+    for _attempt in range(5):
+        petition = Petition(
+            organisation=organisation, created_by=actor, state=Petition.State.DRAFT,
+            slug=slug or petition_slug_for(fields.get("title", "")), **fields,
+        )
+        petition.full_clean(validate_unique=False)
+        try:
+            with transaction.atomic():
+                petition.save()
+                audit_record(actor=actor, action="petition.create", target=petition)
+        except IntegrityError:
+            # Someone took the same slug a moment ago: a chosen one is refused,
+            # a made-up one is made again.
+            if slug:
+                raise ValidationError(
+                    _("Another petition already has this address. Choose another."),
+                    code="slug_taken",
+                ) from None
+        else:
+            return petition
+    raise ValidationError(_("Please try again."), code="slug_taken")
+
+
+def _forget_public_copy(*slugs: str) -> None:
+    # Pages and signing read the petition from a cache (selectors.public_petition);
+    # dropping it makes a change, above all a closing, count at once.
+    def forget():
+        for slug in slugs:
+            cache.delete_many([f"petition:{slug}", f"petition-count:{slug}"])
+
+    transaction.on_commit(forget)
+
+
+@transaction.atomic
+def petition_edit(*, petition: Petition, actor, changes: dict) -> Petition:
+    """The organisers' changes, checked against the petition as it is now.
+
+    Locked first: if the moderators opened it while the form was open, the
+    signed text is refused by petition_revise rather than quietly changed.
+    """
+    current = Petition.objects.select_for_update().get(pk=petition.pk)
+    old_image = current.image.name
+    petition_revise(petition=current, actor=actor, changes=changes)
+    _forget_public_copy(petition.slug, current.slug)
+    if old_image and current.image.name != old_image:
+        # A picture taken down is deleted, not left reachable at its old address.
+        storage = current.image.storage
+        transaction.on_commit(lambda: storage.delete(old_image))
+    return current
+
+
+def _petition_move(petition: Petition, actor, action: str, move) -> Petition:
+    with transaction.atomic():
+        current = Petition.objects.select_for_update().get(pk=petition.pk)
+        move(current)
+        audit_record(actor=actor, action=action, target=current)
+        _forget_public_copy(current.slug)
+    return current
+
+
+def petition_submit(*, petition: Petition, actor) -> Petition:
+    """Ask the moderators to review a draft; it waits in their queue."""
+    return _petition_move(petition, actor, "petition.submit", Petition.submit)
+
+
+def petition_close(*, petition: Petition, actor) -> Petition:
+    """Stop signing now, before any closing date."""
+    return _petition_move(petition, actor, "petition.close", Petition.close)
+
+
+def petition_victory_declare(*, petition: Petition, actor) -> Petition:
+    return _petition_move(petition, actor, "petition.victory", Petition.declare_victory)

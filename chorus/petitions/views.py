@@ -1,5 +1,7 @@
+import difflib
 import hashlib
 import json
+import re
 
 from django.conf import settings
 from django.core.cache import cache
@@ -14,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from chorus.lib.charts import bar_chart, line_chart
 from chorus.lib.text import search_terms
-from chorus.petitions.models import Organisation, Petition
+from chorus.petitions.models import Organisation, Petition, PetitionRevision
 from chorus.petitions.selectors import public_petition_or_404
 from chorus.signatures.forms import SignatureForm, country_options, is_valid_source
 from chorus.signatures.selectors import count_history, country_totals
@@ -179,3 +181,51 @@ def countries_json(request, slug):
             for row in country_totals(petition.pk)
         ],
     })
+
+
+def changes(request, slug):
+    """The public history of what people sign: every change made after the petition opened.
+
+    Edits to the draft before it opened are left out: they are the organisers'
+    business, and may hold what the moderators asked them to remove.
+    """
+    petition = public_petition_or_404(slug)
+    revisions = (
+        petition.revisions.filter(created_at__gte=petition.opened_at)
+        if petition.opened_at else PetitionRevision.objects.none()
+    )
+    context = {
+        "petition": petition,
+        "revisions": [
+            {"revision": revision, "fields": _revision_fields(revision)} for revision in revisions
+        ],
+    }
+    return render(request, "petitions/changes.html", context)
+
+
+def _revision_fields(revision) -> list[dict]:
+    fields = []
+    for name in Petition.SIGNED_FIELDS:
+        if name in revision.changes:
+            before, after = revision.changes[name]
+            fields.append({
+                "label": Petition._meta.get_field(name).verbose_name,
+                "before": before, "after": after, "diff": _word_diff(before, after),
+            })
+    return fields
+
+
+def _word_diff(before: str, after: str) -> list[tuple[str, str]]:
+    """(kind, text) pieces, kind being "same", "del" or "ins"; the template escapes the text."""
+    # Splitting on whitespace but keeping it, so the pieces join back into the texts.
+    old, new = re.split(r"(\s+)", before), re.split(r"(\s+)", after)
+    pieces = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if op == "equal":
+            pieces.append(("same", "".join(old[i1:i2])))
+            continue
+        if i2 > i1:
+            pieces.append(("del", "".join(old[i1:i2])))
+        if j2 > j1:
+            pieces.append(("ins", "".join(new[j1:j2])))
+    return pieces

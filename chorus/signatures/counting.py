@@ -18,6 +18,8 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from chorus.petitions.closing import petitions_close_due
+from chorus.petitions.milestones import milestones_record
 from chorus.petitions.models import Petition
 from chorus.signatures.models import CountSnapshot, Signature
 
@@ -99,7 +101,12 @@ def signatures_count() -> CountRun:
                 )
         # The count of every open petition is now known to be current.
         Petition.objects.signable().update(counted_at=now)
-        _snapshot([pk for pk, delta in deltas.items() if delta], now)
+        changed = [pk for pk, delta in deltas.items() if delta]
+        _snapshot(changed, now)
+        if changed:
+            milestones_record(petition_ids=changed, now=now)
+    # Each run (every few seconds with --every) also closes what is due.
+    petitions_close_due(now=now)
     changes = {pk: delta for pk, delta in deltas.items() if delta}
     if changes:
         logger.info("counted %d signatures on %d petitions", sum(changes.values()), len(changes))
@@ -139,6 +146,7 @@ def signatures_recount(*, petition_ids: list[int] | None = None) -> list[Drift]:
             now = timezone.now()
             Petition.objects.filter(pk=petition_id).update(signature_count=actual, counted_at=now)
             _snapshot([petition_id], now)
+            milestones_record(petition_ids=[petition_id], now=now)
     return drifts
 
 

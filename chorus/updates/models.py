@@ -39,8 +39,9 @@ class Mailing(models.Model):
     Recipients are the consenting confirmed signatures with ids up to
     `last_recipient_id` (fixed when the mailing starts), taken in id order.
     `cursor` is the id of the last signature whose e-mail the mail server
-    accepted; it moves forward in the same transaction that records the
-    sending, so a resumed mailing neither repeats nor skips anyone.
+    accepted, committed right after each acceptance, so a resumed mailing
+    skips no one and repeats at most the one e-mail in flight when a worker
+    died. `leased_until` lets one worker at a time send it.
     """
 
     update = models.OneToOneField(
@@ -54,6 +55,7 @@ class Mailing(models.Model):
     sent = models.PositiveIntegerField(_("sent"), default=0)
     last_recipient_id = models.BigIntegerField(default=0, editable=False)
     cursor = models.BigIntegerField(default=0, editable=False)
+    leased_until = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("requested"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 

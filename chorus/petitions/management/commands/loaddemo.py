@@ -1,6 +1,7 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from chorus.petitions.demo import load_demo
+from chorus.petitions.demo import DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):
@@ -12,3 +13,8 @@ class Command(BaseCommand):
             self.stdout.write("Demo content is already there.")
         else:
             self.stdout.write(self.style.SUCCESS(f"Loaded demo content for {organisation}."))
+            if settings.DEBUG:
+                self.stdout.write(
+                    f"Log in as organiser@example.org (an owner) or moderator@example.org "
+                    f"(staff), password {DEMO_PASSWORD!r}."
+                )

@@ -1,0 +1,30 @@
+"""Content (petitions, stories) in the reader's language, falling back to the original."""
+
+import copy
+
+from django.utils.translation import get_language
+
+
+def translated(obj, language: str | None = None, *, translations=None):
+    """A copy of `obj` with its text in `language` where a translation has it.
+
+    `obj` has a `language` field (the original's) and a `translations`
+    relation whose model lists TRANSLATED_FIELDS. Blank translated fields
+    keep the original text. The copy is for display only: never save it.
+    `translations` may be given (prefetched) to save a query.
+    """
+    language = (language or get_language() or "").split("-")[0]
+    if not language or language == getattr(obj, "language", None) or obj.pk is None:
+        return obj
+    rows = translations if translations is not None else obj.translations.all()
+    match = next((row for row in rows if row.language == language), None)
+    if match is None:
+        return obj
+    shown = copy.copy(obj)
+    for field in match.TRANSLATED_FIELDS:
+        value = getattr(match, field)
+        if value:
+            setattr(shown, field, value)
+    shown.language = language
+    shown.is_translation = True
+    return shown

@@ -1,0 +1,194 @@
+"""Staff pages: the review queue, decisions, corrections, responses and the audit log."""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from chorus.audit.services import actor_label
+from chorus.lib.http import form_data, require_post
+from chorus.moderation import selectors, services
+from chorus.moderation.forms import (
+    AuditFilterForm,
+    CorrectionForm,
+    RejectForm,
+    ResponseForm,
+    SendBackForm,
+)
+from chorus.petitions.models import Petition
+
+QUEUE_PAGE_SIZE = 50
+AUDIT_PAGE_SIZE = 100
+
+
+def staff_required(view):
+    """Anonymous visitors are sent to log in; organisers who are not staff get a 403."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_staff:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def allow_methods(*methods: str):
+    """Like Django's require_http_methods, but answers with a page that says why."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in (*methods, "HEAD" if "GET" in methods else None):
+                response = render(request, "405.html", status=405)
+                response["Allow"] = ", ".join(methods)
+                return response
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _petition(slug: str) -> Petition:
+    return get_object_or_404(
+        Petition.objects.select_related("organisation", "created_by", "rejection_reason"),
+        slug=slug,
+    )
+
+
+@staff_required
+@allow_methods("GET")
+def queue(request):
+    page = Paginator(selectors.review_queue(), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "overdue_count": selectors.overdue_count(),
+        "due_hours": settings.CHORUS_REVIEW_DUE_HOURS,
+        "decided": selectors.recently_decided(),
+    }
+    return render(request, "moderation/queue.html", context)
+
+
+def _render_review(request, petition, *, reject_form=None, send_back_form=None, status=200):
+    context = {
+        "petition": petition,
+        "submitted_by": actor_label(petition.created_by) if petition.created_by else "",
+        "reject_form": reject_form or RejectForm(),
+        "send_back_form": send_back_form or SendBackForm(),
+    }
+    return render(request, "moderation/review.html", context, status=status)
+
+
+@staff_required
+@allow_methods("GET")
+def review(request, slug):
+    return _render_review(request, _petition(slug))
+
+
+def _decided(request, petition, service, done: str, **arguments):
+    try:
+        service(petition=petition, moderator=request.user, **arguments)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("moderation:review", slug=petition.slug)
+    messages.success(request, done)
+    return redirect("moderation:queue")
+
+
+@staff_required
+@require_post
+def approve(request, slug):
+    return _decided(request, _petition(slug), services.petition_approve,
+                    _("Approved: the petition is open for signing, and its organisers are "
+                      "told by e-mail."))
+
+
+@staff_required
+@require_post
+def reject(request, slug):
+    petition = _petition(slug)
+    form = RejectForm(form_data(request))
+    if not form.is_valid():
+        return _render_review(request, petition, reject_form=form, status=400)
+    return _decided(request, petition, services.petition_reject,
+                    _("Rejected: the petition will not be published, and its organisers are "
+                      "told why by e-mail."), **form.cleaned_data)
+
+
+@staff_required
+@require_post
+def send_back(request, slug):
+    petition = _petition(slug)
+    form = SendBackForm(form_data(request))
+    if not form.is_valid():
+        return _render_review(request, petition, send_back_form=form, status=400)
+    return _decided(request, petition, services.petition_send_back,
+                    _("Sent back: the organisers are asked by e-mail to change the petition."),
+                    **form.cleaned_data)
+
+
+@staff_required
+@allow_methods("GET", "POST")
+def correct(request, slug):
+    petition = _petition(slug)
+    form = CorrectionForm.for_petition(
+        petition, form_data(request) if request.method == "POST" else None
+    )
+    if form.is_valid():
+        try:
+            revision = services.petition_correct(
+                petition=petition, moderator=request.user, changes=form.changes(),
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("The correction is saved and shown in the petition's "
+                                        "history.") if revision else _("Nothing was changed."))
+            return redirect("moderation:review", slug=petition.slug)
+    status = 400 if form.errors else 200
+    return render(request, "moderation/correct.html", {"petition": petition, "form": form},
+                  status=status)
+
+
+@staff_required
+@allow_methods("GET", "POST")
+def response(request, slug):
+    petition = _petition(slug)
+    if request.method == "POST":
+        form = ResponseForm(form_data(request))
+    else:
+        form = ResponseForm(initial={"text": petition.response_text,
+                                     "date": petition.response_date})
+    if form.is_valid():
+        try:
+            services.petition_response_record(petition=petition, moderator=request.user,
+                                              **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("The response is shown on the petition's page."))
+            return redirect("moderation:review", slug=petition.slug)
+    status = 400 if form.errors else 200
+    return render(request, "moderation/response.html", {"petition": petition, "form": form},
+                  status=status)
+
+
+@staff_required
+@allow_methods("GET")
+def audit(request):
+    filters = {key: request.GET[key] for key in ("action", "search") if key in request.GET}
+    form = AuditFilterForm(filters or None, actions=selectors.audit_actions())
+    valid = form.is_valid() if form.is_bound else True
+    entries = selectors.audit_entries(**(form.cleaned_data if form.is_bound and valid else {}))
+    page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "moderation/audit.html", {"form": form, "page": page},
+                  status=200 if valid else 400)

@@ -1,0 +1,22 @@
+from django.contrib import admin
+
+from chorus.organisers.models import Invitation, Membership
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "role", "created_at"]
+    list_filter = ["role", "organisation"]
+    search_fields = ["user__username", "organisation__name"]
+    raw_id_fields = ["user"]
+    autocomplete_fields = ["organisation"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "organisation", "role", "invited_by", "created_at", "accepted_at"]
+    list_filter = ["role", "organisation"]
+    search_fields = ["email", "organisation__name"]
+    raw_id_fields = ["invited_by"]
+    autocomplete_fields = ["organisation"]
+    readonly_fields = ["created_at", "accepted_at"]

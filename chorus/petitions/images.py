@@ -1,0 +1,84 @@
+"""Hero images uploaded by organisers: checked, cleaned and re-encoded before they are stored."""
+
+import io
+import secrets
+import warnings
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
+# About 8,000 × 5,000: more than a phone or a press camera takes. Beyond that
+# a small file that unpacks into gigabytes of pixels is an attack, not a photo.
+MAX_PIXELS = 40_000_000
+JPEG_QUALITY = 85
+
+
+def hero_image_clean(upload) -> ContentFile:
+    """A safe copy of an uploaded picture, or a ValidationError that says what is wrong.
+
+    The copy is re-encoded from the pixels alone, so it carries none of the
+    upload's metadata: EXIF and XMP from a phone hold the GPS position, the
+    time and the device of a photo, which can tell a hostile state where a
+    group of activists met. Only the orientation is applied first, so the
+    picture still stands the right way up.
+    """
+    if upload.size > settings.CHORUS_IMAGE_MAX_BYTES:
+        raise ValidationError(
+            _("The image is too large: it may be at most %(size)s MB.")
+            % {"size": settings.CHORUS_IMAGE_MAX_BYTES // (1024 * 1024) or 1},
+            code="too_large",
+        )
+    picture = _open(upload)
+    has_alpha = picture.mode in ("RGBA", "LA", "PA") or (
+        picture.mode == "P" and "transparency" in picture.info
+    )
+    picture = picture.convert("RGBA" if has_alpha else "RGB")
+    max_width = settings.CHORUS_IMAGE_MAX_WIDTH
+    if picture.width > max_width:
+        height = max(1, round(picture.height * max_width / picture.width))
+        picture = picture.resize((max_width, height), Image.Resampling.LANCZOS)
+    # A new image from the pixels alone: nothing of the upload's info travels with it.
+    clean = Image.new(picture.mode, picture.size)
+    clean.paste(picture)
+    output = io.BytesIO()
+    if has_alpha:
+        # JPEG has no transparency; WebP keeps it at a photo's size.
+        clean.save(output, format="WEBP", quality=JPEG_QUALITY)
+        extension = "webp"
+    else:
+        clean.save(output, format="JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+        extension = "jpg"
+    # A random name: the uploaded file's name may say who took it, or where.
+    return ContentFile(output.getvalue(), name=f"{secrets.token_urlsafe(16)}.{extension}")
+
+
+def _open(upload) -> Image.Image:
+    """The decoded picture, refusing anything that is not really a JPEG, PNG or WebP image."""
+    not_an_image = ValidationError(
+        _("This file is not a picture we can use. Upload a JPEG, PNG or WebP image."),
+        code="invalid_image",
+    )
+    too_many_pixels = ValidationError(
+        _("The image has too many pixels. Upload a smaller picture."), code="too_many_pixels"
+    )
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():
+            # Pillow only warns about moderately large images; refuse them too.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            picture = Image.open(upload, formats=sorted(ACCEPTED_FORMATS))
+            if picture.format not in ACCEPTED_FORMATS:
+                raise not_an_image
+            if picture.width * picture.height > MAX_PIXELS:
+                raise too_many_pixels
+            picture.load()
+            picture = ImageOps.exif_transpose(picture)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise too_many_pixels from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise not_an_image from None
+    return picture

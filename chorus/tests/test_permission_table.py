@@ -1,0 +1,97 @@
+"""Who may open which organiser and moderation page: one table for all of them.
+
+LOGIN: redirected to log in. 404: the page does not exist for them (another
+organisation's petitions are not even acknowledged). 403: a member without
+the role, or an organiser on a staff page. A number: the page works.
+"""
+
+import pytest
+from django.urls import reverse
+
+from chorus.petitions.models import Petition
+
+LOGIN = "login"
+PERSONAS = ["anonymous", "outsider", "viewer", "editor", "owner", "moderator"]
+
+
+def expect(anonymous=LOGIN, outsider=404, viewer=403, editor=403, owner=200, moderator=404):
+    return dict(zip(PERSONAS, [anonymous, outsider, viewer, editor, owner, moderator],
+                    strict=True))
+
+
+MEMBER_READ = expect(viewer=200, editor=200)
+EDITOR_PAGE = expect(editor=200)
+EDITOR_ACTION = expect(editor=302, owner=302)
+OWNER_PAGE = expect()
+STAFF_PAGE = expect(outsider=403, viewer=403, editor=403, owner=403, moderator=200)
+STAFF_ACTION = expect(outsider=403, viewer=403, editor=403, owner=403, moderator=302)
+
+# (url name, which petition or organisation, method, expected status per persona)
+TABLE = [
+    ("organisers:members", "organisation", "get", MEMBER_READ),
+    ("exports:api_keys", "organisation", "get", OWNER_PAGE),
+    ("manage:detail", "draft", "get", MEMBER_READ),
+    ("manage:edit", "draft", "get", EDITOR_PAGE),
+    ("manage:submit", "draft", "post", EDITOR_ACTION),
+    ("manage:close", "petition", "post", EDITOR_ACTION),
+    ("manage:victory", "petition", "post", EDITOR_ACTION),
+    ("updates:create", "petition", "get", EDITOR_PAGE),
+    ("exports:csv", "petition", "get", OWNER_PAGE),
+    ("exports:delivery", "petition", "get", OWNER_PAGE),
+    ("exports:purge", "petition", "get", OWNER_PAGE),
+    ("moderation:queue", None, "get", STAFF_PAGE),
+    ("moderation:audit", None, "get", STAFF_PAGE),
+    ("moderation:review", "pending", "get", STAFF_PAGE),
+    ("moderation:correct", "petition", "get", STAFF_PAGE),
+    ("moderation:response", "petition", "get", STAFF_PAGE),
+]
+
+
+@pytest.fixture
+def people(owner, editor, viewer, moderator, outsider):
+    return {"owner": owner, "editor": editor, "viewer": viewer, "moderator": moderator,
+            "outsider": outsider, "anonymous": None}
+
+
+@pytest.fixture
+def objects(organisation, petition, draft):
+    pending = Petition.objects.create(
+        organisation=organisation, slug="pending-review", title="Waiting", target="Someone",
+        ask="Something.", goal=10,
+    )
+    pending.submit()
+    return {"organisation": organisation, "petition": petition, "draft": draft,
+            "pending": pending, None: None}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("name", "subject", "method", "expected"), TABLE,
+                         ids=[row[0] for row in TABLE])
+def test_each_persona_gets_what_their_role_allows(
+    client, people, objects, persona, name, subject, method, expected
+):
+    thing = objects[subject]
+    url = reverse(name, args=[thing.slug] if thing is not None else [])
+    if people[persona] is not None:
+        client.force_login(people[persona])
+    response = getattr(client, method)(url)
+    if expected[persona] == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("organisers:login"))
+    else:
+        assert response.status_code == expected[persona]
+
+
+@pytest.mark.parametrize("name", ["organisers:dashboard", "manage:create"])
+def test_organiser_pages_send_anonymous_visitors_to_log_in(client, db, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("organisers:login"))
+
+
+def test_a_refused_action_changes_nothing(client, draft, viewer, outsider):
+    for person in (viewer, outsider):
+        client.force_login(person)
+        client.post(reverse("manage:submit", args=[draft.slug]))
+    draft.refresh_from_db()
+    assert draft.state == Petition.State.DRAFT
