@@ -15,7 +15,11 @@ urlpatterns = [
     path("", include("chorus.organisers.urls")),
     path("organiser/petitions/", include("chorus.petitions.organiser_urls")),
     path("organiser/", include("chorus.organisers.export_urls")),
+    path("moderation/held/", include("chorus.moderation.held_urls")),
+    path("moderation/abuse/", include("chorus.moderation.abuse_urls")),
     path("moderation/", include("chorus.moderation.urls")),
+    path("", include("chorus.signatures.challenge_urls")),
+    path("accounts/security/", include("chorus.organisers.security_urls")),
     path("", include("chorus.stories.urls")),
     path("", include("chorus.stories.reply_urls")),
     # Without a CSRF token, so that reading a petition sets no cookie until a

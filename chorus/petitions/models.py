@@ -115,6 +115,19 @@ class Petition(models.Model):
     victory_at = models.DateTimeField(_("victory declared"), null=True, blank=True)
     response_text = models.TextField(_("the target's response"), blank=True)
     response_date = models.DateField(_("date of the response"), null=True, blank=True)
+    class ProofOfWork(models.TextChoices):
+        AUTO = "auto", _("Only when abuse is detected")
+        ALWAYS = "always", _("Always")
+
+    proof_of_work = models.CharField(
+        _("proof of work before signing"), max_length=16, choices=ProofOfWork,
+        default=ProofOfWork.AUTO,
+    )
+    # Set when held or suspicious signatures crossed the threshold: the
+    # challenge is on until then.
+    proof_of_work_until = models.DateTimeField(
+        _("proof of work switched on until"), null=True, blank=True,
+    )
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     closes_at = models.DateTimeField(_("closes"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import CharField, Q, Value
 from django.db.models.functions import Cast, Concat
@@ -31,7 +32,7 @@ class SignatureQuerySet(models.QuerySet):
 # What "no personal data" means for a signature row.
 PERSONAL_DATA_CLEARED = {
     "name": "", "email": "", "postcode": "", "ip_digest": "", "source": "",
-    "updates": False, "show_name": False, "confirmation_due": False,
+    "updates": False, "show_name": False, "confirmation_due": False, "email_domain": "",
 }
 
 
@@ -42,6 +43,9 @@ class Signature(models.Model):
         INVALIDATED = "invalidated", _("Invalidated")
         WITHDRAWN = "withdrawn", _("Withdrawn by the signer")
         ERASED = "erased", _("Erased by the signer")
+        # Over a limit or caught by a check: not counted until a moderator
+        # releases it. The signer is answered exactly as if it were accepted.
+        HELD = "held", _("Held for review")
 
     petition = models.ForeignKey(
         Petition, on_delete=models.CASCADE, related_name="signatures",
@@ -64,6 +68,10 @@ class Signature(models.Model):
     # count; the counter keeps it equal to (state == confirmed).
     counted = models.BooleanField(default=False, editable=False)
     source = models.CharField(_("source"), max_length=SOURCE_MAX_LENGTH, blank=True)
+    # Why a held signature was held (a limit or a check), for moderators.
+    held_reason = models.CharField(_("why it was held"), max_length=32, blank=True)
+    # The part after the @, lower-cased: limits, trending and blocks work per domain.
+    email_domain = models.CharField(_("e-mail domain"), max_length=253, blank=True)
     ip_digest = models.CharField(_("IP digest"), max_length=64, blank=True, editable=False)
     language = models.CharField(_("language"), max_length=16, blank=True)
     # The signature row is the queue of its own confirmation e-mail: due is set
@@ -104,6 +112,11 @@ class Signature(models.Model):
             models.Index(fields=["petition", "state", "created_at"]),
             # Country totals read only counted rows: an index-only scan.
             models.Index(fields=["petition", "counted", "country"]),
+            # Limits and trending count recent signatures per IP digest and domain.
+            models.Index(fields=["petition", "ip_digest", "created_at"]),
+            models.Index(fields=["petition", "email_domain", "created_at"]),
+            models.Index(fields=["created_at"], name="signature_held",
+                         condition=Q(state="held")),
         ]
 
     def __str__(self) -> str:
@@ -181,3 +194,51 @@ class CountSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.petition_id} {self.hour:%Y-%m-%d %H:00}: {self.signature_count}"
+
+
+class Block(models.Model):
+    """Staff block: signatures matching it are held, never counted unless released.
+
+    IPs and addresses are matched by their keyed digests, so the list itself
+    holds neither; domains are kept as written.
+    """
+
+    class Kind(models.TextChoices):
+        IP = "ip", _("IP address (digest)")
+        DOMAIN = "domain", _("E-mail domain")
+        ADDRESS = "address", _("E-mail address (digest)")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    value = models.CharField(_("value"), max_length=253)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("added by"),
+    )
+    created_at = models.DateTimeField(_("added"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("block")
+        verbose_name_plural = _("blocklist")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="one_block_per_value"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.value[:16]}"
+
+
+class UsedChallenge(models.Model):
+    """A proof-of-work challenge already spent: the library alone would accept replays."""
+
+    # A digest of the challenge, unique: the second use fails on the constraint.
+    challenge = models.CharField(max_length=128, unique=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("used challenge")
+        verbose_name_plural = _("used challenges")
+
+    def __str__(self) -> str:
+        return self.challenge[:12]
