@@ -23,6 +23,9 @@ class TargetResponse(Schema):
 
 class Petition(Schema):
     identifier: str
+    # The language of the text below, and every language the petition is in.
+    language: str
+    languages: list[str]
     title: str
     summary: str
     petition_text: str

@@ -2,6 +2,7 @@
 
 import re
 import time
+from typing import Literal
 
 from django.conf import settings
 from django.core.cache import cache
@@ -19,6 +20,7 @@ from chorus.api import schemas
 from chorus.api.models import KEY_PREFIX, ApiKey, key_digest
 from chorus.audit.services import audit_record
 from chorus.lib.text import search_terms
+from chorus.lib.translations import translated
 from chorus.petitions.models import Petition
 from chorus.signatures.forms import SignatureForm
 from chorus.signatures.selectors import count_history, country_totals
@@ -42,9 +44,16 @@ def _url(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def _petition_out(petition: Petition) -> dict:
+def _petition_out(petition: Petition, language: str | None = None) -> dict:
+    # The original unless a language is asked for: a client that says nothing
+    # gets what people signed, whatever its Accept-Language.
+    rows = list(petition.translations.all())
+    languages = sorted({petition.language, *(row.language for row in rows)})
+    petition = translated(petition, language or petition.language, translations=rows)
     return {
         "identifier": petition.slug,
+        "language": petition.language,
+        "languages": languages,
         "title": petition.title,
         "summary": petition.ask,
         "petition_text": petition.body,
@@ -82,29 +91,45 @@ def _visible(slug: str) -> Petition:
     return get_object_or_404(Petition.objects.visible().select_related("organisation"), slug=slug)
 
 
+# One of the site's languages; an unknown code is refused like an unknown state.
+Language = Literal[tuple(code for code, _name in settings.LANGUAGES)]
+
+
 class PetitionFilters(Schema):
     q: str | None = None
     state: Petition.State | None = None
+    language: Language | None = None
+
+
+class PetitionQuery(Schema):
+    language: Language | None = None
 
 
 @api.get("/petitions", response=list[schemas.Petition], tags=["petitions"])
 @paginate(PageNumberPagination, page_size=20, max_page_size=100)
 def petitions(request, filters: Query[PetitionFilters]):
-    """Open and closed petitions, most signed first; search with `q`."""
-    found = Petition.objects.visible().select_related("organisation").most_signed()
+    """Open and closed petitions, most signed first; search with `q`.
+
+    With `language`, the text is in that language where the petition has a
+    translation (the original elsewhere); `language` in each says which."""
+    found = (
+        Petition.objects.visible().select_related("organisation").most_signed()
+        .prefetch_related("translations")
+    )
     if filters.state in (Petition.State.OPEN, Petition.State.CLOSED):
         found = found.filter(state=filters.state)
     if query := search_terms(filters.q or ""):
         found = found.filter(
             Q(title__icontains=query) | Q(ask__icontains=query) | Q(target__icontains=query)
         )
-    return [_petition_out(petition) for petition in found]
+    return [_petition_out(petition, filters.language) for petition in found]
 
 
 @api.get("/petitions/{slug}", response={200: schemas.Petition, 404: schemas.Error},
          tags=["petitions"])
-def petition(request, slug: str):
-    return _petition_out(_visible(slug))
+def petition(request, slug: str, query: Query[PetitionQuery]):
+    """One petition; with `language`, its text in that language if translated."""
+    return _petition_out(_visible(slug), query.language)
 
 
 @api.get("/petitions/{slug}/count", response={200: schemas.Count, 404: schemas.Error},

@@ -17,6 +17,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 
 from chorus.lib.http import is_cross_site, require_post
+from chorus.lib.translations import translated
 from chorus.petitions.selectors import public_petition_or_404
 from chorus.petitions.views import cached_page
 from chorus.signatures.forms import SignatureForm, country_options, is_valid_source
@@ -34,8 +35,10 @@ def embeddable(view):
 
 
 def _render_embed(request, petition, form, status=200):
+    # The partner's readers see the card in their browser's language (the frame
+    # has no cookie of ours), the count shared with every other version.
     context = {
-        "petition": petition,
+        "petition": translated(petition),
         "form": form,
         "country_options": country_options(form["country"].value() or ""),
     }
@@ -74,7 +77,7 @@ def sign(request, slug):
 @embeddable
 def thanks(request, slug):
     petition = public_petition_or_404(slug)
-    return render(request, "embeds/thanks.html", {"petition": petition})
+    return render(request, "embeds/thanks.html", {"petition": translated(petition)})
 
 
 def badge(request, slug):
@@ -142,7 +145,7 @@ def oembed(request):
 
 def share(request, slug):
     """For partners and organisers: a link with a campaign code, and the embed snippet."""
-    petition = public_petition_or_404(slug)
+    petition = translated(public_petition_or_404(slug))
     source, error = request.GET.get("source", ""), ""
     if source and not is_valid_source(source):
         source, error = "", _("Use only letters, digits, - and _ (at most 64 characters).")

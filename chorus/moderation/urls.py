@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chorus.moderation import views
+from chorus.moderation import reply_views, views
 
 app_name = "moderation"
 
@@ -13,4 +13,8 @@ urlpatterns = [
     path("petitions/<slug:slug>/send-back/", views.send_back, name="send_back"),
     path("petitions/<slug:slug>/correct/", views.correct, name="correct"),
     path("petitions/<slug:slug>/response/", views.response, name="response"),
+    path("replies/", reply_views.replies, name="replies"),
+    path("replies/decide/", reply_views.replies_bulk, name="replies_bulk"),
+    path("replies/<int:pk>/decide/", reply_views.reply_decide, name="reply_decide"),
+    path("replies/stories/<slug:slug>/", reply_views.story_replies, name="story_replies"),
 ]

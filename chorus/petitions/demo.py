@@ -14,6 +14,7 @@ from chorus.lib.digests import email_digest
 from chorus.petitions.models import Organisation, Petition
 from chorus.signatures.counting import signatures_count
 from chorus.signatures.models import Signature
+from chorus.stories.demo import load_demo_stories
 from chorus.updates.models import Update
 
 RAINBOW = ["#e40303", "#ff8c00", "#ffed00", "#008026", "#004dff", "#750787"]
@@ -170,6 +171,7 @@ def load_demo(*, rng: random.Random | None = None) -> Organisation | None:
              "signing: the court has noticed that the world is watching.",
         published_at=now - timedelta(days=3),
     )
+    load_demo_stories(organisation)
     signatures_count()
     return organisation
 

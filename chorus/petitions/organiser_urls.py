@@ -1,6 +1,7 @@
 from django.urls import path
 
 from chorus.petitions import organiser_views as views
+from chorus.petitions import translation_views
 
 app_name = "manage"
 
@@ -12,4 +13,8 @@ urlpatterns = [
     path("<slug:slug>/submit/", views.submit, name="submit"),
     path("<slug:slug>/close/", views.close, name="close"),
     path("<slug:slug>/victory/", views.victory, name="victory"),
+    path("<slug:slug>/translations/<str:language>/", translation_views.translation,
+         name="translation"),
+    path("<slug:slug>/translations/<str:language>/delete/", translation_views.translation_delete,
+         name="translation_delete"),
 ]

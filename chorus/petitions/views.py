@@ -11,11 +11,12 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 
 from chorus.lib.charts import bar_chart, line_chart
 from chorus.lib.text import search_terms
+from chorus.lib.translations import translated
 from chorus.petitions.models import Organisation, Petition, PetitionRevision
 from chorus.petitions.selectors import public_petition_or_404
 from chorus.signatures.forms import SignatureForm, country_options, is_valid_source
@@ -25,31 +26,73 @@ SEARCH_MAX_LENGTH = 100
 COUNTRIES_ON_PAGE = 10
 
 
+def in_reader_language(petitions) -> list[Petition]:
+    """Each petition in the reader's language; the translations were prefetched."""
+    return [translated(petition) for petition in petitions]
+
+
 def home(request):
-    petitions = Petition.objects.signable().most_signed().select_related("organisation")[:12]
-    return render(request, "petitions/home.html", {"petitions": petitions})
+    petitions = (
+        Petition.objects.signable().most_signed().select_related("organisation")
+        .prefetch_related("translations")[:12]
+    )
+    return render(request, "petitions/home.html", {"petitions": in_reader_language(petitions)})
 
 
 def petition_list(request):
     query = search_terms(request.GET.get("q", ""), SEARCH_MAX_LENGTH)
     state = request.GET.get("state", "")
-    petitions = Petition.objects.visible().most_signed().select_related("organisation")
+    petitions = (
+        Petition.objects.visible().most_signed().select_related("organisation")
+        .prefetch_related("translations")
+    )
     if state in (Petition.State.OPEN, Petition.State.CLOSED):
         petitions = petitions.filter(state=state)
     if query:
-        petitions = petitions.filter(
+        # A reader may search in their language: translations are searched too.
+        matching = Petition.objects.filter(
             Q(title__icontains=query) | Q(ask__icontains=query) | Q(target__icontains=query)
+            | Q(translations__title__icontains=query) | Q(translations__ask__icontains=query)
+            | Q(translations__target__icontains=query)
         )
+        petitions = petitions.filter(pk__in=matching.values("pk"))
     page = Paginator(petitions, 20).get_page(request.GET.get("page"))
+    page.object_list = in_reader_language(page.object_list)
     context = {"page": page, "query": query, "state": state, "states": Petition.State}
     return render(request, "petitions/petition_list.html", context)
+
+
+def _language_names(codes) -> list[dict]:
+    return [
+        {"code": code, "name": get_language_info(code)["name_local"]}
+        for code in codes if code in dict(settings.LANGUAGES)
+    ]
+
+
+def petition_in_reader_language(petition: Petition) -> tuple[Petition, dict]:
+    """The petition as the reader sees it, and what to tell them about its languages.
+
+    One query for all its translations, however many there are.
+    """
+    rows = list(petition.translations.all())
+    shown = translated(petition, translations=rows)
+    others = [petition.language, *(row.language for row in rows)]
+    languages = {
+        "original": get_language_info(petition.language)["name_translated"]
+        if petition.language in dict(settings.LANGUAGES) else petition.language,
+        "is_translation": getattr(shown, "is_translation", False),
+        "others": _language_names(code for code in others if code != shown.language),
+    }
+    return shown, languages
 
 
 def render_petition(request, petition, form, status=200):
     """The petition page, with the sign form as given (blank or with errors)."""
     countries = country_totals(petition.pk)
+    petition, languages = petition_in_reader_language(petition)
     context = {
         "petition": petition,
+        "petition_languages": languages,
         "form": form,
         "country_options": country_options(form["country"].value() or ""),
         "country_chart": bar_chart(
@@ -90,8 +133,8 @@ def cached_page(kind: str, petition, source: str, render):
 
 def organisation_detail(request, slug):
     organisation = get_object_or_404(Organisation, slug=slug)
-    petitions = organisation.petitions.visible().most_signed()
-    context = {"organisation": organisation, "petitions": petitions}
+    petitions = organisation.petitions.visible().most_signed().prefetch_related("translations")
+    context = {"organisation": organisation, "petitions": in_reader_language(petitions)}
     return render(request, "petitions/organisation_detail.html", context)
 
 
@@ -139,10 +182,11 @@ def count_json(request, slug):
 
 
 def history(request, slug):
-    petition = public_petition_or_404(slug)
+    petition, languages = petition_in_reader_language(public_petition_or_404(slug))
     daily = count_history(petition.pk, by="day")
     context = {
         "petition": petition,
+        "petition_languages": languages,
         "daily": list(reversed(daily)),
         "chart": line_chart(
             [(point.at, point.signature_count) for point in count_history(petition.pk)],

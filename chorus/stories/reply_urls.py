@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from chorus.stories import reply_views
 
 app_name = "replies"
 
-urlpatterns = []
+urlpatterns = [
+    path("stories/<slug:slug>/replies/", reply_views.create, name="create"),
+    # A form posted without the slash would be redirected and lost.
+    path("stories/<slug:slug>/replies", reply_views.create),
+]
