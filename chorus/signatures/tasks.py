@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from chorus.lib.translations import translated
 from chorus.signatures import tokens
 
 logger = logging.getLogger(__name__)
@@ -86,17 +87,19 @@ def confirmation_email(signature) -> EmailMultiAlternatives:
     the text names the cause: a glance at the inbox reveals nothing.
     """
     language = signature.language or settings.LANGUAGE_CODE
-    discreet = signature.petition.discreet_email
+    # The petition as the signer read it: in the language they signed in.
+    petition = translated(signature.petition, language)
+    discreet = petition.discreet_email
     template = "signatures/email/discreet" if discreet else "signatures/email/confirm"
     with translation.override(language):
         confirm = reverse("signatures:confirm", args=[tokens.confirmation_token(signature.pk)])
         manage = reverse("signatures:manage", args=[tokens.manage_token(signature.pk)])
         context = {
             "signature": signature,
-            "petition": signature.petition,
+            "petition": petition,
             "confirm_url": settings.SITE_URL + confirm,
             "manage_url": settings.SITE_URL + manage,
-            "petition_url": settings.SITE_URL + signature.petition.get_absolute_url(),
+            "petition_url": settings.SITE_URL + petition.get_absolute_url(),
             "SITE_NAME": settings.SITE_NAME,
         }
         subject = render_to_string(f"{template}_subject.txt", context)

@@ -148,6 +148,9 @@ def test_signatures_in_every_language_add_up_to_one_count(
     by_address = {message.to[0]: message for message in mailoutbox}
     assert "Пожалуйста, подтвердите подпись" in by_address["ivan@example.org"].subject
     assert "Please confirm your signature" in by_address["jane@example.org"].subject
+    # Each e-mail names the petition as its signer read it.
+    assert "Остановите ликвидацию" in by_address["ivan@example.org"].body
+    assert "Остановите ликвидацию" not in by_address["jane@example.org"].body
     for address, client in [("ivan@example.org", russian), ("jane@example.org", english)]:
         link = re.search(r"http://[^/\s]+(/confirm/[^/\s]+/)", by_address[address].body)
         assert client.post(link.group(1)).status_code == 200
@@ -157,3 +160,4 @@ def test_signatures_in_every_language_add_up_to_one_count(
     assert Petition.objects.get(pk=translated_petition.pk).signature_count == 2
     assert "<strong>2</strong>" in russian.get(PAGE).content.decode()
     assert "<strong>2</strong>" in english.get(PAGE).content.decode()
+
