@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chorus.lib.text import validate_plain_line
 from chorus.organisers.permissions import organisations_for
-from chorus.petitions.images import hero_image_clean
+from chorus.petitions.images import HeroImageFormMixin
 from chorus.petitions.models import Petition
 from chorus.petitions.services import RESERVED_SLUGS
 
@@ -39,7 +39,7 @@ def closes_at_for(day: datetime.date | None) -> datetime.datetime | None:
     return datetime.datetime.combine(day, datetime.time(23, 59, 59), tzinfo=datetime.UTC)
 
 
-class PetitionForm(forms.ModelForm):
+class PetitionForm(HeroImageFormMixin, forms.ModelForm):
     """The petition as its organisers write it.
 
     While the petition is a draft nobody has signed, every field; after that
@@ -137,12 +137,6 @@ class PetitionForm(forms.ModelForm):
             )
         return slug
 
-    def clean_image(self):
-        image = self.cleaned_data.get("image")
-        if not image:
-            # None: keep the current image; False: its "clear" box was ticked.
-            return image
-        return hero_image_clean(image)
 
     def clean_closes_on(self) -> datetime.date | None:
         day = self.cleaned_data["closes_on"]
@@ -152,18 +146,7 @@ class PetitionForm(forms.ModelForm):
             raise ValidationError(_("The closing date must be in the future."), code="past")
         return day
 
-    def clean(self):
-        cleaned = super().clean()
-        image = cleaned.get("image")
-        keeps_image = image is None and self.petition is not None and self.petition.image
-        if (image or keeps_image) and not cleaned.get("image_alt", "").strip():
-            self.add_error("image_alt", ValidationError(
-                _("Describe the picture for people who cannot see it."), code="alt_required"))
-        return cleaned
 
-    def _get_validation_exclusions(self):
-        # Uniqueness of the slug is checked above, and the image by hero_image_clean.
-        return {*super()._get_validation_exclusions(), "slug", "image"}
 
     def petition_fields(self) -> dict:
         """The submitted values, as the petition's own fields."""
@@ -172,12 +155,7 @@ class PetitionForm(forms.ModelForm):
             if name not in ("organisation", "closes_on", "image")
         }
         fields["closes_at"] = closes_at_for(self.cleaned_data.get("closes_on"))
-        image = self.cleaned_data.get("image")
-        if image is False:
-            fields["image"] = ""
-        elif image:
-            fields["image"] = image
-        return fields
+        return {**fields, **self.image_change()}
 
     def preview(self) -> Petition | None:
         """An unsaved petition with the submitted text, to show what it will look like."""

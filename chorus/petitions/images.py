@@ -82,3 +82,35 @@ def _open(upload) -> Image.Image:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise not_an_image from None
     return picture
+
+
+class HeroImageFormMixin:
+    """For model forms with a hero image: checks and re-encodes the upload, and
+    requires a description whenever there is a picture (new or kept)."""
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if not image:
+            # None: keep the current image; False: its "clear" box was ticked.
+            return image
+        return hero_image_clean(image)
+
+    def clean(self):
+        cleaned = super().clean()
+        image = cleaned.get("image")
+        keeps_image = image is None and self.instance.pk is not None and self.instance.image
+        if (image or keeps_image) and not cleaned.get("image_alt", "").strip():
+            self.add_error("image_alt", ValidationError(
+                _("Describe the picture for people who cannot see it."), code="alt_required"))
+        return cleaned
+
+    def _get_validation_exclusions(self):
+        # Uniqueness of the slug is checked by the form, and the image by hero_image_clean.
+        return {*super()._get_validation_exclusions(), "slug", "image"}
+
+    def image_change(self) -> dict:
+        """{"image": …} if the submitted form replaces or removes the image, else {}."""
+        image = self.cleaned_data.get("image")
+        if image is False:
+            return {"image": ""}
+        return {"image": image} if image else {}

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chorus.lib.text import validate_plain_line
 from chorus.petitions.forms import validate_plain_text
-from chorus.petitions.images import hero_image_clean
+from chorus.petitions.images import HeroImageFormMixin
 from chorus.stories.models import Story, StoryTranslation
 from chorus.stories.selectors import linkable_petitions, organisations_writing_for
 
@@ -17,7 +17,7 @@ TAG_MAX_LENGTH = 60
 LINE_FIELDS = ("title", "standfirst", "byline", "image_alt", "image_caption", "image_credit")
 
 
-class StoryForm(forms.ModelForm):
+class StoryForm(HeroImageFormMixin, forms.ModelForm):
     """A story as its editors write it; tags and linked petitions are set by the service."""
 
     organisation = forms.ModelChoiceField(
@@ -145,25 +145,8 @@ class StoryForm(forms.ModelForm):
             )
         return list(petitions)
 
-    def clean_image(self):
-        image = self.cleaned_data.get("image")
-        if not image:
-            # None: keep the current image; False: its "clear" box was ticked.
-            return image
-        return hero_image_clean(image)
 
-    def clean(self):
-        cleaned = super().clean()
-        image = cleaned.get("image")
-        keeps_image = image is None and self.story is not None and self.story.image
-        if (image or keeps_image) and not cleaned.get("image_alt", "").strip():
-            self.add_error("image_alt", ValidationError(
-                _("Describe the picture for people who cannot see it."), code="alt_required"))
-        return cleaned
 
-    def _get_validation_exclusions(self):
-        # Uniqueness of the slug is checked above, and the image by hero_image_clean.
-        return {*super()._get_validation_exclusions(), "slug", "image"}
 
     def story_fields(self) -> dict:
         """The submitted values, as the story's own fields."""
@@ -171,12 +154,7 @@ class StoryForm(forms.ModelForm):
             name: value for name, value in self.cleaned_data.items()
             if name not in ("image", "tags", "petitions")
         }
-        image = self.cleaned_data.get("image")
-        if image is False:
-            fields["image"] = ""
-        elif image:
-            fields["image"] = image
-        return fields
+        return {**fields, **self.image_change()}
 
     def preview(self) -> Story | None:
         """An unsaved story with the submitted text, to show what it will look like."""
