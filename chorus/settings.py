@@ -31,7 +31,8 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = env_str("SITE_NAME", "Chorus")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, behind our throttled login and the staff second factor.
+    "chorus.adminsite.ChorusAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -41,6 +42,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_countries",
     "django_tasks_db",
+    # Second factor (TOTP) for staff: see chorus/lib/middleware.py.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "chorus.petitions",
     "chorus.signatures",
     "chorus.audit",
@@ -55,12 +59,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "chorus.lib.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "chorus.lib.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -304,3 +311,67 @@ CHORUS_MAILING_BATCH_SIZE = env_int("CHORUS_MAILING_BATCH_SIZE", 100)
 # Hero images: larger uploads are refused; larger pictures are scaled down.
 CHORUS_IMAGE_MAX_BYTES = env_int("CHORUS_IMAGE_MAX_BYTES", 10 * 1024 * 1024)
 CHORUS_IMAGE_MAX_WIDTH = env_int("CHORUS_IMAGE_MAX_WIDTH", 1600)
+
+# Chorus: limits, held signatures and blocks (docs/counting.md). A signature over
+# a limit is held for review, never refused; 0 turns a limit off.
+# Signatures from one keyed IP digest on one petition per window (a carrier's
+# shared address or a Tor exit can pass this honestly: holding keeps them safe).
+CHORUS_LIMIT_IP_PER_PETITION = env_int("CHORUS_LIMIT_IP_PER_PETITION", 10)
+# Signatures from one e-mail domain on one petition per window.
+CHORUS_LIMIT_DOMAIN_PER_PETITION = env_int("CHORUS_LIMIT_DOMAIN_PER_PETITION", 200)
+# The window of both limits above, in seconds.
+CHORUS_LIMIT_WINDOW_SECONDS = env_int("CHORUS_LIMIT_WINDOW_SECONDS", 3600)
+# Signatures one petition may take per minute before the rest are held (0: off).
+CHORUS_LIMIT_PETITION_BURST = env_int("CHORUS_LIMIT_PETITION_BURST", 0)
+# Big mailbox providers, never domain-limited: half a country signs from them.
+CHORUS_LIMIT_DOMAIN_EXEMPT = env_list(
+    "CHORUS_LIMIT_DOMAIN_EXEMPT",
+    "gmail.com,googlemail.com,outlook.com,hotmail.com,live.com,msn.com,yahoo.com,"
+    "icloud.com,me.com,proton.me,protonmail.com,pm.me,yandex.ru,yandex.com,mail.ru,"
+    "gmx.de,gmx.net,web.de,aol.com,fastmail.com,tutanota.com,zoho.com",
+)
+
+# Chorus: trending flags and bulk invalidation (docs/counting.md).
+# Signatures counted per (petition, IP digest) and (petition, e-mail domain)
+# over the last this many seconds; `detecttrending` and the counter (once a
+# minute) flag any that reach a threshold.
+CHORUS_TRENDING_WINDOW_SECONDS = env_int("CHORUS_TRENDING_WINDOW_SECONDS", 3600)
+CHORUS_TRENDING_IP_THRESHOLD = env_int("CHORUS_TRENDING_IP_THRESHOLD", 20)
+CHORUS_TRENDING_DOMAIN_THRESHOLD = env_int("CHORUS_TRENDING_DOMAIN_THRESHOLD", 100)
+# Each new flag is POSTed here as JSON (no address, no IP); empty: off.
+CHORUS_TRENDING_WEBHOOK_URL = env_str("CHORUS_TRENDING_WEBHOOK_URL", "")
+
+# Chorus: proof of work (ALTCHA; docs/counting.md). Off unless a petition asks
+# for it (staff, in the admin) or its held signatures cross the threshold below.
+# Key that signs challenges; empty: derived from SECRET_KEY.
+CHORUS_ALTCHA_HMAC_KEY = env_str("CHORUS_ALTCHA_HMAC_KEY", "")
+# Seconds a challenge stays valid once issued.
+CHORUS_ALTCHA_EXPIRES_SECONDS = env_int("CHORUS_ALTCHA_EXPIRES_SECONDS", 600)
+# Difficulty: the browser tries on average half this many SHA-256 hashes
+# (100000: a second or two on a phone).
+CHORUS_ALTCHA_MAXNUMBER = env_int("CHORUS_ALTCHA_MAXNUMBER", 100_000)
+# Switched on automatically for CHORUS_POW_DURATION_SECONDS when a petition
+# got CHORUS_POW_HELD_THRESHOLD held signatures in CHORUS_POW_WINDOW_SECONDS.
+CHORUS_POW_WINDOW_SECONDS = env_int("CHORUS_POW_WINDOW_SECONDS", 600)
+CHORUS_POW_HELD_THRESHOLD = env_int("CHORUS_POW_HELD_THRESHOLD", 20)
+CHORUS_POW_DURATION_SECONDS = env_int("CHORUS_POW_DURATION_SECONDS", 3600)
+
+# Chorus: back office security (see docs/configuration.md, "Back office security").
+# Failed logins for one account within CHORUS_LOGIN_LOCKOUT_SECONDS after which
+# that account's logins are refused until the window has passed (even with the
+# right password); the same from one address, for any account.
+CHORUS_LOGIN_MAX_FAILURES = env_int("CHORUS_LOGIN_MAX_FAILURES", 20)
+CHORUS_LOGIN_MAX_FAILURES_PER_IP = env_int("CHORUS_LOGIN_MAX_FAILURES_PER_IP", 50)
+CHORUS_LOGIN_LOCKOUT_SECONDS = env_int("CHORUS_LOGIN_LOCKOUT_SECONDS", 900)
+# Wrong second-factor codes for one account within the same window; fewer than
+# for passwords, because a six-digit code is easier to guess.
+CHORUS_OTP_MAX_FAILURES = env_int("CHORUS_OTP_MAX_FAILURES", 5)
+# Staff are logged out after this many seconds without a request.
+CHORUS_STAFF_IDLE_SECONDS = env_int("CHORUS_STAFF_IDLE_SECONDS", 1800)
+# Reverse proxies (IPs or CIDRs) whose X-Forwarded-For header is believed.
+CHORUS_TRUSTED_PROXIES = env_list("CHORUS_TRUSTED_PROXIES")
+# The name authenticator apps show next to a staff member's codes.
+OTP_TOTP_ISSUER = SITE_NAME
+# Our own lockout (above) limits code guesses; django-otp's doubling delay
+# would lock a device for days after twenty mistakes.
+OTP_TOTP_THROTTLE_FACTOR = 0

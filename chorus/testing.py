@@ -6,6 +6,7 @@ settings (DEBUG off) over plain HTTP without any environment of its own.
 
 import os
 import shutil
+from functools import cache
 
 import pytest
 
@@ -103,7 +104,65 @@ def viewer(organisation):
 
 @pytest.fixture
 def moderator(db):
-    return make_user("mira.moderator@example.org", staff=True)
+    """Staff, with an authenticator app already set up (see StaffClient)."""
+    user = make_user("mira.moderator@example.org", staff=True)
+    second_factor_for(user)
+    return user
+
+
+def second_factor_for(user):
+    """The user's confirmed TOTP device, made if they have none."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+
+
+@cache
+def _staff_client_class():
+    from django.test import Client
+
+    class StaffClient(Client):
+        """A test client whose force_login also passes staff through the second factor.
+
+        The admin and moderation pages ask staff for a TOTP code (chorus.lib.middleware);
+        tests of those pages are about moderation, not about the code, so a staff
+        user logged in here gets a confirmed device and a session marked as verified,
+        as django_otp.login() would after a right code. The second factor itself is
+        tested with a plain client in chorus/organisers/tests/test_two_factor.py.
+        """
+
+        def force_login(self, user, backend=None):
+            super().force_login(user, backend)
+            if user.is_staff:
+                from django_otp import DEVICE_ID_SESSION_KEY
+
+                session = self.session
+                session[DEVICE_ID_SESSION_KEY] = second_factor_for(user).persistent_id
+                session.save()
+
+    return StaffClient
+
+
+class _StaffClientFixtures:
+    """Replaces pytest-django's `client` and `admin_client` with StaffClient ones.
+
+    Registered from pytest_configure, after pytest-django, so that these win.
+    """
+
+    @pytest.fixture
+    def client(self):
+        return _staff_client_class()()
+
+    @pytest.fixture
+    def admin_client(self, db, admin_user):
+        client = _staff_client_class()()
+        client.force_login(admin_user)
+        return client
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(_StaffClientFixtures(), "chorus-staff-client")
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-from functools import wraps
+from functools import cache, wraps
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -36,9 +37,42 @@ def form_data(request) -> QueryDict:
     return data
 
 
+@cache
+def _networks(proxies: tuple[str, ...]) -> tuple[IPv4Network | IPv6Network, ...]:
+    return tuple(ip_network(proxy, strict=False) for proxy in proxies)
+
+
+def _is_trusted(address: str, networks) -> bool:
+    try:
+        ip = ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
 def client_ip(request) -> str:
-    # X-Forwarded-For is not trusted here: only the direct peer's address.
-    return request.META.get("REMOTE_ADDR", "")
+    """The address of whoever sent this request, as rate limits and digests see it.
+
+    X-Forwarded-For is believed only when our direct peer is one of
+    CHORUS_TRUSTED_PROXIES; then the right-most address that is not one of our
+    proxies is the client (everything left of it was written by the client, and
+    can be anything). Anyone else's header is ignored, so it cannot move a
+    sender into another limit bucket.
+    """
+    peer = request.META.get("REMOTE_ADDR", "")
+    networks = _networks(tuple(settings.CHORUS_TRUSTED_PROXIES))
+    if not networks or not _is_trusted(peer, networks):
+        return peer
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    for hop in reversed([hop for hop in hops if hop]):
+        if _is_trusted(hop, networks):
+            continue
+        try:
+            return str(ip_address(hop))
+        except ValueError:
+            # Our own proxy wrote something that is not an address: fall back to it.
+            return peer
+    return peer
 
 
 def _origin(url: str) -> str:

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from chorus.moderation import held_views
 
 app_name = "held"
 
-urlpatterns = []
+urlpatterns = [
+    path("", held_views.held_list, name="list"),
+    path("decide/", held_views.held_decide, name="decide"),
+]

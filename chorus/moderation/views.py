@@ -27,7 +27,8 @@ AUDIT_PAGE_SIZE = 100
 
 
 def staff_required(view):
-    """Anonymous visitors are sent to log in; organisers who are not staff get a 403."""
+    """Anonymous visitors are sent to log in; organisers who are not staff get a 403;
+    staff without a verified second factor are asked for their code."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -35,6 +36,10 @@ def staff_required(view):
             return redirect_to_login(request.get_full_path())
         if not request.user.is_staff:
             raise PermissionDenied
+        # chorus.lib.middleware does this for all of /moderation/ already; this
+        # also covers staff views mounted anywhere else.
+        if getattr(request.user, "otp_device", None) is None:
+            return redirect_to_login(request.get_full_path(), "security:verify")
         return view(request, *args, **kwargs)
 
     return wrapper

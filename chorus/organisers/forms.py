@@ -1,11 +1,19 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordMixin
+from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from chorus.lib.http import client_ip
 from chorus.lib.text import validate_plain_line
-from chorus.organisers.models import Role
+from chorus.organisers.models import LoginFailure, Role
+from chorus.organisers.security_services import (
+    login_attempt_allowed,
+    login_failure_record,
+    login_failures_clear,
+    throttled_error,
+)
 from chorus.organisers.services import password_reset_request, username_for
 from chorus.petitions.models import Organisation
 
@@ -70,6 +78,24 @@ class LoginForm(AuthenticationForm):
 
     def clean_username(self):
         return username_for(self.cleaned_data["username"])
+
+    def clean(self):
+        # Throttled before the password is checked, so that a locked-out guess
+        # learns nothing even when it is right.
+        username = self.cleaned_data.get("username")
+        if not username or not self.cleaned_data.get("password"):
+            return super().clean()
+        kind, ip = LoginFailure.Kind.PASSWORD, client_ip(self.request) if self.request else ""
+        if not login_attempt_allowed(kind=kind, account=username, ip=ip):
+            raise throttled_error()
+        try:
+            cleaned = super().clean()
+        except ValidationError as error:
+            if error.code == "invalid_login":
+                login_failure_record(kind=kind, account=username, ip=ip)
+            raise
+        login_failures_clear(kind=kind, account=username)
+        return cleaned
 
 
 class ResetForm(PasswordResetForm):

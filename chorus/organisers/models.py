@@ -69,3 +69,33 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} ({self.role})"
+
+
+class LoginFailure(models.Model):
+    """A failed password or second-factor attempt, kept only while it counts towards a lockout.
+
+    The account and the address are stored as keyed digests: the table must not
+    become a list of who tried to log in from where.
+    """
+
+    class Kind(models.TextChoices):
+        PASSWORD = "password", _("password")
+        CODE = "code", _("second-factor code")
+
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind)
+    account_digest = models.CharField(_("account digest"), max_length=64)
+    ip_digest = models.CharField(_("IP digest"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("failed login")
+        verbose_name_plural = _("failed logins")
+        indexes = [
+            models.Index(fields=["kind", "account_digest", "created_at"],
+                         name="loginfailure_account"),
+            models.Index(fields=["kind", "ip_digest", "created_at"], name="loginfailure_ip"),
+            models.Index(fields=["created_at"], name="loginfailure_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.account_digest[:12]} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from chorus.organisers import security_views
 
 app_name = "security"
 
-urlpatterns = []
+urlpatterns = [
+    path("verify/", security_views.verify, name="verify"),
+    path("setup/", security_views.setup, name="setup"),
+]

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from chorus.signatures import views
 
 app_name = "challenge"
 
-urlpatterns = []
+urlpatterns = [
+    # The proof-of-work widget's challenge (see chorus/signatures/proof_of_work.py).
+    path("challenge/", views.challenge, name="new"),
+]

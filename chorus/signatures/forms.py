@@ -20,6 +20,34 @@ _SOURCE_PATTERN = re.compile(rf"[-a-zA-Z0-9_]{{1,{SOURCE_MAX_LENGTH}}}")
 COUNTRY_CODES = frozenset(code for code, _name in countries)
 
 
+# A web address in a name: a scheme, "www.", or a token like "cheap-pills.example".
+# The last label must be lower case, so "Mr.Smith" and "O.Neil" stay names.
+_URL_IN_NAME = re.compile(
+    r"(?i:[a-z][a-z0-9+.-]*+://|www\.)|\b[\w-]++(?:\.[\w-]++)*?\.[a-z]{2,63}\b"
+)
+# Characters a spreadsheet reads as the start of a formula (CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def validate_signer_name(value: str) -> None:
+    """Refuse names that carry a link or a spreadsheet formula rather than a name.
+
+    People's names may contain dots ("J. R. Smith", "St. John"), so only a dot
+    followed by two letters or more with no space between counts as a domain.
+    """
+    if len(value) > NAME_MAX_LENGTH:
+        return  # refused for its length; and a search through megabytes costs time
+    if _URL_IN_NAME.search(value):
+        raise forms.ValidationError(
+            _("Please enter your name without a web address."), code="url_in_name"
+        )
+    if value.lstrip().startswith(_FORMULA_STARTS):
+        raise forms.ValidationError(
+            _("Please start your name with a letter, not with = + - or @."),
+            code="formula_prefix",
+        )
+
+
 def is_valid_source(code: str) -> bool:
     """A campaign code: letters, digits, - and _, at most 64."""
     return bool(_SOURCE_PATTERN.fullmatch(code))
@@ -68,7 +96,8 @@ class CountryCodeField(forms.CharField):
 
 class SignatureForm(forms.Form):
     name = forms.CharField(
-        label=_("Your name"), max_length=NAME_MAX_LENGTH, validators=[validate_plain_line],
+        label=_("Your name"), max_length=NAME_MAX_LENGTH,
+        validators=[validate_plain_line, validate_signer_name],
         error_messages={"required": _("Please enter your name.")},
     )
     email = forms.EmailField(
@@ -90,6 +119,11 @@ class SignatureForm(forms.Form):
     show_name = forms.BooleanField(label=_("Show my name on the petition"), required=False)
     # A plain Field: CharField would refuse a NUL byte before clean_source.
     source = forms.Field(required=False)
+    # The honeypot: hidden from people (and screen readers), filled in by bots
+    # that fill in every field. Valid either way, so a bot learns nothing;
+    # signature_create drops the signature. A plain Field, for the same reason
+    # as `source`: whatever a bot puts there must not become an error.
+    website = forms.Field(required=False)
 
     def clean_email(self):
         email = self.cleaned_data["email"]
@@ -102,6 +136,9 @@ class SignatureForm(forms.Form):
                 self.fields["email"].error_messages["invalid"], code="invalid"
             ) from None
         return email
+
+    def clean_website(self):
+        return "filled" if self.cleaned_data["website"] else ""
 
     def clean_source(self):
         # A malformed campaign code is not the signer's fault: drop it, don't refuse.

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import CharField, Q, Value
+from django.db.models import Case, CharField, Q, Value, When
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +27,27 @@ class SignatureQuerySet(models.QuerySet):
         if not keep_digest:
             cleared["email_digest"] = Concat(Value("anonymised-"), Cast("id", CharField()))
         return self.update(**cleared)
+
+    def release(self) -> int:
+        """Let held signatures through: confirmed ones count, the rest wait for their link.
+
+        One UPDATE that reads confirmed_at itself, so a signer confirming at
+        the same moment cannot be released as merely pending.
+        """
+        return self.filter(state=Signature.State.HELD).update(
+            state=Case(
+                When(confirmed_at__isnull=False, then=Value(Signature.State.CONFIRMED)),
+                default=Value(Signature.State.PENDING),
+            ),
+            held_reason="",
+        )
+
+    def reject_held(self) -> int:
+        """Invalidate held signatures; held_reason stays, as the record of why."""
+        return self.filter(state=Signature.State.HELD).update(
+            state=Signature.State.INVALIDATED, invalidated_at=timezone.now(),
+            confirmation_due=False,
+        )
 
 
 # What "no personal data" means for a signature row.
@@ -123,10 +144,13 @@ class Signature(models.Model):
         return f"{self.petition_id}/{self.pk}"
 
     def confirm(self) -> bool:
-        """Confirm a pending signature. Returns False if it was not pending.
+        """Confirm a pending or held signature. Returns False if there was nothing to confirm.
 
-        A conditional UPDATE, so concurrent confirmations of one link confirm
-        it once: only the first finds it still pending.
+        A held signature records that its signer confirmed but stays held: it
+        counts only once a moderator releases it. Its signer sees the same
+        "confirmed" page (see `confirmed_by_signer`). Conditional UPDATEs, so
+        concurrent confirmations of one link confirm it once: only the first
+        finds it still unconfirmed.
         """
         now = timezone.now()
         updated = Signature.objects.filter(pk=self.pk, state=self.State.PENDING).update(
@@ -134,16 +158,45 @@ class Signature(models.Model):
         )
         if updated:
             self.state, self.confirmed_at = self.State.CONFIRMED, now
-        else:
-            # Another request may have confirmed it a moment ago: show what is true now.
-            self.refresh_from_db(fields=["state", "confirmed_at"])
+            return True
+        updated = Signature.objects.filter(
+            pk=self.pk, state=self.State.HELD, confirmed_at__isnull=True
+        ).update(confirmed_at=now)
+        # Another request may have confirmed it a moment ago: show what is true now.
+        self.refresh_from_db(fields=["state", "confirmed_at"])
         return bool(updated)
+
+    @property
+    def confirmed_by_signer(self) -> bool:
+        """Whether the signer has confirmed: what they are shown, held or not.
+
+        A held signature must look to its signer exactly like an accepted one.
+        """
+        return self.confirmed_at is not None and self.state in (
+            self.State.CONFIRMED, self.State.HELD
+        )
+
+    @property
+    def state_for_signer(self) -> str:
+        """The state the signer's own page shows: "held" is never shown to them."""
+        if self.state == self.State.HELD:
+            return self.State.CONFIRMED if self.confirmed_at else self.State.PENDING
+        return self.state
+
+    def get_state_for_signer_display(self) -> str:
+        return self.State(self.state_for_signer).label
+
+    def release(self) -> bool:
+        """A moderator lets a held signature through (see SignatureQuerySet.release)."""
+        released = Signature.objects.filter(pk=self.pk).release()
+        self.refresh_from_db(fields=["state", "held_reason"])
+        return bool(released)
 
     def withdraw(self) -> bool:
         """The signer takes their signature back; it leaves the count at the next run."""
         now = timezone.now()
         updated = Signature.objects.filter(
-            pk=self.pk, state__in=[self.State.PENDING, self.State.CONFIRMED]
+            pk=self.pk, state__in=[self.State.PENDING, self.State.CONFIRMED, self.State.HELD]
         ).update(state=self.State.WITHDRAWN, withdrawn_at=now, updates=False,
                  confirmation_due=False)
         if updated:

@@ -17,7 +17,7 @@ from chorus.audit.services import audit_record
 from chorus.lib import crypto
 from chorus.lib.digests import email_digest, ip_digest
 from chorus.petitions.models import Petition
-from chorus.signatures import tokens
+from chorus.signatures import screening, tokens
 from chorus.signatures.models import Signature
 from chorus.signatures.tasks import send_due_confirmations
 
@@ -25,21 +25,30 @@ logger = logging.getLogger(__name__)
 
 _INSERT_COLUMNS = (
     "petition_id", "name", "email", "email_digest", "country", "postcode", "updates",
-    "show_name", "state", "counted", "source", "ip_digest", "language", "confirmation_due",
-    "confirmation_sends", "created_at",
+    "show_name", "counted", "source", "ip_digest", "language", "confirmation_due",
+    "confirmation_sends", "created_at", "email_domain",
 )
 
 
 @cache
 def _insert_sql() -> str:
     table = connection.ops.quote_name(Signature._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(c) for c in _INSERT_COLUMNS)
+    columns = ", ".join(
+        connection.ops.quote_name(c) for c in (*_INSERT_COLUMNS, "held_reason", "state")
+    )
     placeholders = ", ".join(["%s"] * len(_INSERT_COLUMNS))
     # ON CONFLICT DO NOTHING: the unique constraint, not a prior SELECT, stops
     # a second signature from the same address, so two concurrent requests
     # cannot both insert (PostgreSQL and SQLite both support this form).
+    # Screening runs in the same statement, so it costs no round trip; two
+    # concurrent signatures may both see a limit not yet reached, which lets
+    # at most a few more through than the limit: limits are a signal, not a
+    # guarantee. "WHERE true" tells SQLite's parser that ON CONFLICT is not a join.
     return (
-        f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608 - our names
+        f"INSERT INTO {table} ({columns}) "  # noqa: S608 - our names
+        f"SELECT {placeholders}, screened.reason, "
+        "CASE WHEN screened.reason = '' THEN %s ELSE %s END "
+        f"FROM ({screening.held_reason_sql()}) AS screened WHERE true "
         "ON CONFLICT (petition_id, email_digest) DO NOTHING RETURNING id"
     )
 
@@ -48,17 +57,21 @@ def _insert_sql() -> str:
 def _resend_sql() -> str:
     table = connection.ops.quote_name(Signature._meta.db_table)
     # One statement, so concurrent duplicates cannot push the number of
-    # confirmation e-mails past the limit.
+    # confirmation e-mails past the limit. A held signature its signer has
+    # not confirmed yet is resent like a pending one, so a duplicate cannot
+    # tell them apart.
     return (
         f"UPDATE {table} SET confirmation_sends = confirmation_sends + 1, "  # noqa: S608
         "confirmation_due = %s "
-        "WHERE petition_id = %s AND email_digest = %s AND state = %s "
-        "AND confirmation_sends < %s RETURNING id"
+        "WHERE petition_id = %s AND email_digest = %s AND state IN (%s, %s) "
+        "AND confirmed_at IS NULL AND confirmation_sends < %s RETURNING id"
     )
 
 
 def _request_resend(cursor, *, petition_id: int, digest: str, limit: int) -> bool:
-    cursor.execute(_resend_sql(), (True, petition_id, digest, Signature.State.PENDING, limit))
+    cursor.execute(_resend_sql(), (
+        True, petition_id, digest, Signature.State.PENDING, Signature.State.HELD, limit,
+    ))
     return cursor.fetchone() is not None
 
 
@@ -74,24 +87,43 @@ def signature_create(
     source: str = "",
     ip: str = "",
     language: str = "",
+    held_reason: str = "",
+    website: str = "",
 ) -> None:
-    """Record a pending signature; its confirmation e-mail follows from the worker.
+    """Record a pending (or held) signature; its confirmation e-mail follows from the worker.
 
     Returns nothing on purpose: a second signature from the same address is
     answered exactly like a first one, so no caller can tell who has signed.
-    A duplicate that is still pending gets the confirmation e-mail again, a
-    few times at most.
+    A duplicate that is still unconfirmed gets the confirmation e-mail again,
+    a few times at most.
 
     A first signature is one INSERT, its own transaction: the row records the
     signature and that its e-mail is due, so an acknowledged signature and its
-    e-mail cannot be lost, and nothing else is written on the hot path.
+    e-mail cannot be lost, and nothing else is written on the hot path. The
+    same statement screens it (chorus.signatures.screening): a signature over
+    a limit, from a disposable or blocked address, or with a `held_reason`
+    from the caller is stored as held, gets the same e-mail, and counts only
+    once a moderator releases it.
+
+    `website` is the sign form's honeypot: people never see it, bots fill it
+    in. Such a signature is silently not stored; the caller answers as usual.
     """
+    if website:
+        logger.info("honeypot filled on petition %s; signature dropped", petition_id)
+        return
     digest = email_digest(email)
+    address_ip_digest = ip_digest(ip)
+    domain = screening.email_domain(email)
+    now = timezone.now()
     params = (
         petition_id, name, crypto.encrypt(email.strip()), digest, country,
-        crypto.encrypt(postcode), updates, show_name,
-        Signature.State.PENDING, False, source, ip_digest(ip), language, True, 1,
-        connection.ops.adapt_datetimefield_value(timezone.now()),
+        crypto.encrypt(postcode), updates, show_name, False, source, address_ip_digest,
+        language, True, 1, connection.ops.adapt_datetimefield_value(now), domain,
+        Signature.State.PENDING, Signature.State.HELD,
+        *screening.held_reason_params(
+            petition_id=petition_id, ip_digest=address_ip_digest, domain=domain,
+            address_digest=digest, reason=held_reason[:32], now=now,
+        ),
     )
     with connection.cursor() as cursor:
         cursor.execute(_insert_sql(), params)
@@ -149,10 +181,63 @@ def signature_confirm(*, signature: Signature) -> bool:
     newly_confirmed = signature.confirm()
     if newly_confirmed:
         logger.info("signature %s confirmed", signature.pk)
-        if signature.petition.count_only and not (signature.updates or signature.show_name):
-            Signature.objects.filter(pk=signature.pk).anonymise(keep_digest=True)
+        # A held signature keeps its data until a moderator decides: the
+        # moderator needs its domain and digests to judge it.
+        if signature.state == Signature.State.CONFIRMED:
+            _anonymise_if_count_only([signature.pk])
             signature.refresh_from_db()
     return newly_confirmed
+
+
+def _anonymise_if_count_only(signature_ids: list[int]) -> int:
+    """On a count-only petition, keep only the country and digest of a confirmed signer
+    who asked neither for updates nor to be named."""
+    return Signature.objects.filter(
+        pk__in=signature_ids, state=Signature.State.CONFIRMED, petition__count_only=True,
+        updates=False, show_name=False, anonymised_at__isnull=True,
+    ).anonymise(keep_digest=True)
+
+
+def _held_summary(signatures) -> dict[str, int]:
+    petitions = sorted({signature.petition_id for signature in signatures})
+    return {"petitions": petitions, "signatures": len(signatures)}
+
+
+def _held_for_update(signature_ids: list[int]):
+    return Signature.objects.select_for_update().filter(
+        pk__in=signature_ids, state=Signature.State.HELD
+    )
+
+
+def signatures_release(*, signature_ids: list[int], moderator) -> int:
+    """Let held signatures through; confirmed ones count at the next counter run.
+
+    Those whose signer has not confirmed yet become pending and count once
+    they do. Returns how many were released; recorded in the audit log.
+    """
+    with transaction.atomic():
+        held = list(_held_for_update(signature_ids).only("pk", "petition_id", "confirmed_at"))
+        ids = [signature.pk for signature in held]
+        released = Signature.objects.filter(pk__in=ids).release()
+        _anonymise_if_count_only(ids)
+        if released:
+            confirmed = sum(1 for signature in held if signature.confirmed_at)
+            audit_record(actor=moderator, action="signatures.release",
+                         released=released, confirmed=confirmed, **_held_summary(held))
+    logger.info("%d held signatures released", released)
+    return released
+
+
+def signatures_reject_held(*, signature_ids: list[int], moderator) -> int:
+    """Invalidate held signatures: they never count. Recorded in the audit log."""
+    with transaction.atomic():
+        held = list(_held_for_update(signature_ids).only("pk", "petition_id"))
+        rejected = Signature.objects.filter(pk__in=[s.pk for s in held]).reject_held()
+        if rejected:
+            audit_record(actor=moderator, action="signatures.reject_held",
+                         invalidated=rejected, **_held_summary(held))
+    logger.info("%d held signatures invalidated", rejected)
+    return rejected
 
 
 def confirmation_resend(*, token: str) -> None:
@@ -231,7 +316,8 @@ def signature_data(signature: Signature) -> dict:
         "postcode": signature.postcode,
         "updates": signature.updates,
         "show_name": signature.show_name,
-        "state": signature.state,
+        # Held is never shown to the signer (docs/counting.md).
+        "state": signature.state_for_signer,
         "source": signature.source,
         "language": signature.language,
         "ip_digest": signature.ip_digest,

@@ -54,8 +54,9 @@ def send_due_confirmations() -> int:
 
     sent = 0
     while claimed := _claim_due(BATCH_SIZE):
+        # Held signatures get the same e-mail: a signer must not be able to tell.
         signatures = Signature.objects.filter(
-            pk__in=claimed, state=Signature.State.PENDING
+            pk__in=claimed, state__in=[Signature.State.PENDING, Signature.State.HELD]
         ).select_related("petition")
         done: set[int] = set()  # sent, or dropped as unwritable
         try:
@@ -72,7 +73,8 @@ def send_due_confirmations() -> int:
                 sent += 1
         except Exception:
             Signature.objects.filter(
-                pk__in=set(claimed) - done, state=Signature.State.PENDING
+                pk__in=set(claimed) - done,
+                state__in=[Signature.State.PENDING, Signature.State.HELD],
             ).update(confirmation_due=True)
             raise
     if sent:

@@ -1,14 +1,17 @@
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from chorus.lib.http import client_ip, form_data, is_cross_site, require_post
 from chorus.lib.text import masked_email
+from chorus.lib.translations import translated
 from chorus.petitions.selectors import public_petition_or_404
 from chorus.petitions.views import render_petition
-from chorus.signatures import services
+from chorus.signatures import proof_of_work, services
 from chorus.signatures.forms import SignatureForm
 from chorus.signatures.models import Signature
 
@@ -19,13 +22,22 @@ def submit_signature(request, petition) -> SignatureForm | None:
     Shared by the petition page and the embed, which differ only in what they
     show afterwards.
     """
-    form = SignatureForm(form_data(request))
+    data = form_data(request)
+    form = SignatureForm(data)
     if not form.is_valid():
+        return form
+    try:
+        held_reason = proof_of_work.held_reason(
+            petition=petition, payload=data.get(proof_of_work.FIELD_NAME, "")
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
         return form
     services.signature_create(
         petition_id=petition.pk, **form.cleaned_data, ip=client_ip(request),
-        language=get_language() or "",
+        language=get_language() or "", held_reason=held_reason,
     )
+    proof_of_work.proof_of_work_check_now_and_then(petition.pk)
     return None
 
 
@@ -48,8 +60,19 @@ def sign(request, slug):
     return redirect("signatures:thanks", slug=petition.slug)
 
 
+# Fetched by the widget on petitions that ask for proof of work. Never cached
+# (each challenge may be spent once) and it sets no cookie.
+@never_cache
+def challenge(request):
+    if request.method not in ("GET", "HEAD"):
+        response = render(request, "405.html", status=405)
+        response["Allow"] = "GET"
+        return response
+    return JsonResponse(proof_of_work.challenge_create())
+
+
 def thanks(request, slug):
-    petition = public_petition_or_404(slug)
+    petition = translated(public_petition_or_404(slug))
     return render(request, "signatures/thanks.html", {"petition": petition})
 
 
@@ -69,9 +92,9 @@ def confirm(request, token):
         return render(request, "signatures/confirm_invalid.html", status=404)
     if request.method == "POST":
         services.signature_confirm(signature=signature)
+    # confirmed_by_signer: a held signature looks confirmed to its signer too.
     template = (
-        "signatures/confirmed.html"
-        if signature.state == Signature.State.CONFIRMED
+        "signatures/confirmed.html" if signature.confirmed_by_signer
         else "signatures/confirm.html"
     )
     return render(request, template, {"petition": signature.petition, "token": token})

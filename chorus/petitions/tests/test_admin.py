@@ -26,7 +26,7 @@ def test_staff_create_a_petition_in_the_admin(staff_client, organisation):
     response = staff_client.post("/admin/petitions/petition/add/", {
         "organisation": organisation.pk, "title": "Free them", "slug": "free-them",
         "target": "The Prosecutor", "ask": "Release them.", "body": "", "goal": 500,
-        "state": "open",
+        "state": "open", "language": "en", "proof_of_work": "auto",
     })
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Petition.objects.get(slug="free-them").organisation == organisation

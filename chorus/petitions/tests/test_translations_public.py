@@ -161,3 +161,8 @@ def test_signatures_in_every_language_add_up_to_one_count(
     assert "<strong>2</strong>" in russian.get(PAGE).content.decode()
     assert "<strong>2</strong>" in english.get(PAGE).content.decode()
 
+
+
+def test_the_thanks_page_names_the_petition_in_the_readers_language(translated_petition):
+    assert "Остановите ликвидацию" in reader("ru").get(f"{PAGE}thanks/").content.decode()
+    assert "Остановите ликвидацию" not in reader("en").get(f"{PAGE}thanks/").content.decode()

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from chorus.moderation.abuse_services import trending_detect_every_minute
 from chorus.signatures.counting import signatures_count
 
 
@@ -25,6 +26,7 @@ class Command(BaseCommand):
             elif run.changes and options["verbosity"] > 1:
                 for petition_id, delta in run.changes.items():
                     self.stdout.write(f"petition {petition_id}: {delta:+d}")
+            trending_detect_every_minute()
             if every is None:
                 return
             close_old_connections()

@@ -1,0 +1,135 @@
+"""Whether a new signature is held for review: limits, disposable domains and blocks.
+
+A signature over a limit is held, never refused, and its signer is answered
+exactly as if it had been accepted: the people a limit catches honestly share
+an address with many others (a carrier's NAT, a Tor exit, a VPN), and for
+them a refusal would be both a lost signature and a signal.
+
+The checks against the database run inside the signature's own INSERT (see
+`held_reason_sql`), so screening adds no round trip to signing: only a few
+bounded index range scans in the same statement.
+"""
+
+from datetime import timedelta
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+from django.utils.encoding import punycode
+
+from chorus.lib.digests import normalise_email
+from chorus.signatures.models import Block, Signature
+
+IP_LIMIT = "ip-limit"
+DOMAIN_LIMIT = "domain-limit"
+BURST = "burst"
+DISPOSABLE = "disposable"
+BLOCKED = "blocked"
+
+DISPOSABLE_DOMAINS_FILE = Path(__file__).parent / "data" / "disposable_domains.txt"
+
+
+def email_domain(address: str) -> str:
+    """The domain of an address as limits, blocks and trending see it.
+
+    Normalised as the digest normalises it (lower case, provider aliases),
+    then IDNA-encoded, so "BÜCHER.example" and "xn--bcher-kva.example" are
+    one domain.
+    """
+    domain = normalise_email(address).rpartition("@")[2]
+    try:
+        return punycode(domain)
+    except UnicodeError:
+        return domain
+
+
+def block_domain(domain: str) -> str:
+    """A domain as a block stores it."""
+    domain = domain.strip().strip(".").lower()
+    try:
+        return punycode(domain)
+    except UnicodeError:
+        return domain
+
+
+def parse_domain_list(text: str) -> frozenset[str]:
+    """Domains from a list with one per line; blank lines and # comments are skipped."""
+    return frozenset(
+        line.strip().lower() for line in text.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    )
+
+
+@cache
+def disposable_domains() -> frozenset[str]:
+    """The disposable-address domains, read once per process."""
+    return parse_domain_list(DISPOSABLE_DOMAINS_FILE.read_text(encoding="utf-8"))
+
+
+def is_disposable(domain: str) -> bool:
+    """True for a listed domain or any subdomain of one (x.mailinator.com)."""
+    listed = disposable_domains()
+    labels = domain.split(".")
+    return any(".".join(labels[i:]) in listed for i in range(len(labels) - 1))
+
+
+@cache
+def _exempt_domains() -> frozenset[str]:
+    return frozenset(block_domain(d) for d in settings.CHORUS_LIMIT_DOMAIN_EXEMPT)
+
+
+@cache
+def held_reason_sql() -> str:
+    """A SELECT giving one column, `reason`: why the signature is held, or "".
+
+    The first matching check names the reason. A limit compares the number
+    of signatures already stored in the window (in any state: held ones
+    count, so a flood stays held) with the limit, counting at most `limit`
+    index entries; a limit of 0 is off and the database skips its subquery.
+    """
+    table = connection.ops.quote_name(Signature._meta.db_table)
+    blocks = connection.ops.quote_name(Block._meta.db_table)
+    recent = (
+        f"(SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE petition_id = %s AND {{}} "  # noqa: S608
+        "AND created_at >= %s LIMIT %s) AS recent)"
+    )
+    return (
+        "SELECT CASE"  # noqa: S608 - our names
+        f" WHEN EXISTS (SELECT 1 FROM {blocks} WHERE (kind = %s AND value = %s)"
+        " OR (kind = %s AND value = %s) OR (kind = %s AND value = %s)) THEN %s"
+        " WHEN %s <> '' THEN %s"
+        f" WHEN %s > 0 AND {recent.format('ip_digest = %s')} >= %s THEN %s"
+        f" WHEN %s > 0 AND {recent.format('email_domain = %s')} >= %s THEN %s"
+        # The state list lets the (petition, state, created_at) index serve.
+        f" WHEN %s > 0 AND {recent.format('state IN (%s, %s, %s)')} >= %s THEN %s"
+        " ELSE '' END AS reason"
+    )
+
+
+def held_reason_params(
+    *, petition_id: int, ip_digest: str, domain: str, address_digest: str, reason: str,
+    now,
+) -> list:
+    """The parameters of `held_reason_sql` for one signature."""
+    if not reason and is_disposable(domain):
+        reason = DISPOSABLE
+    ip_limit = settings.CHORUS_LIMIT_IP_PER_PETITION if ip_digest else 0
+    domain_limit = (
+        settings.CHORUS_LIMIT_DOMAIN_PER_PETITION
+        if domain and domain not in _exempt_domains() else 0
+    )
+    burst = settings.CHORUS_LIMIT_PETITION_BURST
+    adapt = connection.ops.adapt_datetimefield_value
+    window_start = adapt(now - timedelta(seconds=settings.CHORUS_LIMIT_WINDOW_SECONDS))
+    minute_ago = adapt(now - timedelta(minutes=1))
+    states = (Signature.State.PENDING, Signature.State.CONFIRMED, Signature.State.HELD)
+    return [
+        Block.Kind.IP, ip_digest or "-", Block.Kind.DOMAIN, domain or "-",
+        Block.Kind.ADDRESS, address_digest, BLOCKED,
+        reason, reason,
+        ip_limit, petition_id, ip_digest, window_start, ip_limit, ip_limit, IP_LIMIT,
+        domain_limit, petition_id, domain, window_start, domain_limit, domain_limit,
+        DOMAIN_LIMIT,
+        burst, petition_id, *states, minute_ago, burst, burst, BURST,
+    ]

@@ -1,0 +1,11 @@
+from django import template
+
+from chorus.signatures import proof_of_work
+
+register = template.Library()
+
+
+@register.simple_tag
+def proof_of_work_required(petition) -> bool:
+    """{% proof_of_work_required petition as required %}: whether the sign form needs the widget."""
+    return proof_of_work.required(petition)
