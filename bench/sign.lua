@@ -2,6 +2,9 @@
 -- Environment: BENCH_RUN (unique per wrk run, so addresses never repeat),
 -- BENCH_ORIGIN (sent as Origin, with Sec-Fetch-Site: same-origin, as a browser
 -- form does), BENCH_CSRF_COOKIE / BENCH_CSRF_TOKEN (sent if the page set them).
+-- Each request comes from its own address (X-Forwarded-For, which the server
+-- believes from 127.0.0.1 as from a reverse proxy) at a big provider, as in a
+-- real rush: the per-IP and per-domain limits are checked but not reached.
 package.path = "bench/?.lua;" .. package.path
 require "common"
 
@@ -25,7 +28,9 @@ end
 function request()
   sent = sent + 1
   local body = "name=Bench+Signer+" .. sent .. "&email=b-" .. run .. "-" .. tid .. "-" .. sent
-    .. "%40example.org" .. suffix
+    .. "%40gmail.com" .. suffix
+  wrk.headers["X-Forwarded-For"] = string.format(
+    "10.%d.%d.%d", tid % 256, math.floor(sent / 256) % 256, sent % 256)
   return wrk.format(nil, nil, nil, body)
 end
 

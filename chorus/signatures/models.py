@@ -133,9 +133,13 @@ class Signature(models.Model):
             models.Index(fields=["petition", "state", "created_at"]),
             # Country totals read only counted rows: an index-only scan.
             models.Index(fields=["petition", "counted", "country"]),
-            # Limits and trending count recent signatures per IP digest and domain.
-            models.Index(fields=["petition", "ip_digest", "created_at"]),
-            models.Index(fields=["petition", "email_domain", "created_at"]),
+            # Limits count recent signatures per IP digest and domain. Not led
+            # by petition: during a rush a new petition's statistics are stale
+            # (it "has no rows"), and PostgreSQL would pick any petition-led
+            # index and filter thousands of rows per signature (measured: 5 ms).
+            models.Index(fields=["ip_digest", "created_at"], name="signature_recent_by_ip"),
+            models.Index(fields=["email_domain", "created_at"],
+                         name="signature_recent_by_domain"),
             models.Index(fields=["created_at"], name="signature_held",
                          condition=Q(state="held")),
         ]
