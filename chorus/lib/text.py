@@ -3,6 +3,7 @@
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils.encoding import punycode
 from django.utils.translation import gettext_lazy as _
 
 # Control, format, surrogate, private-use and unassigned characters, plus
@@ -42,3 +43,16 @@ def search_terms(query: str, max_length: int = 100) -> str:
         if char not in "\x00\ufffd" and unicodedata.category(char) not in _REFUSED_CATEGORIES
     )
     return kept.strip()
+
+
+def is_mailable(address: str) -> bool:
+    """Whether an e-mail header can hold the address's domain.
+
+    Django's EmailField accepts any letter in a domain, but some (U+FFFD,
+    private use, mixed directions) cannot be encoded for a header at all.
+    """
+    try:
+        punycode(address.rpartition("@")[2])
+    except UnicodeError:
+        return False
+    return True

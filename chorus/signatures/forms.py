@@ -2,13 +2,12 @@ import re
 from functools import cache
 
 from django import forms
-from django.utils.encoding import punycode
 from django.utils.html import format_html_join
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from chorus.lib.text import validate_plain_line
+from chorus.lib.text import is_mailable, validate_plain_line
 from chorus.signatures.models import (
     EMAIL_MAX_LENGTH,
     NAME_MAX_LENGTH,
@@ -127,14 +126,10 @@ class SignatureForm(forms.Form):
 
     def clean_email(self):
         email = self.cleaned_data["email"]
-        # Django accepts any letter in a domain, but some (U+FFFD, private use,
-        # mixed directions) cannot be written in an e-mail header at all.
-        try:
-            punycode(email.rpartition("@")[2])
-        except UnicodeError:
+        if not is_mailable(email):
             raise forms.ValidationError(
                 self.fields["email"].error_messages["invalid"], code="invalid"
-            ) from None
+            )
         return email
 
     def clean_website(self):

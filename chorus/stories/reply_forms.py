@@ -2,10 +2,9 @@ import re
 
 from django import forms
 from django.core.validators import URLValidator
-from django.utils.encoding import punycode
 from django.utils.translation import gettext_lazy as _
 
-from chorus.lib.text import validate_plain_line
+from chorus.lib.text import is_mailable, validate_plain_line
 from chorus.stories.models import Reply, Story
 
 NAME_MAX_LENGTH = 100
@@ -93,14 +92,10 @@ class ReplyForm(forms.Form):
 
     def clean_email(self):
         email = self.cleaned_data["email"]
-        # Django accepts any letter in a domain, but some (U+FFFD, private use,
-        # mixed directions) cannot be written in an e-mail header at all.
-        try:
-            punycode(email.rpartition("@")[2])
-        except UnicodeError:
+        if not is_mailable(email):
             raise forms.ValidationError(
                 self.fields["email"].error_messages["invalid"], code="invalid"
-            ) from None
+            )
         return email
 
     def clean_parent(self) -> Reply | None:
