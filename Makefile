@@ -12,7 +12,7 @@ export UV_PROJECT_ENVIRONMENT := .venv
 # uv is installed into .tools/ so that nothing outside the checkout changes
 # (and no other Python's uv shim gets in the way).
 $(UV):
-	@command -v pyenv >/dev/null && pyenv install --skip-existing $$(cat .python-version) || true
+	@command -v pyenv >/dev/null && pyenv install --skip-existing $$(cat .python-version) 2>/dev/null || true
 	python3 -m venv .tools
 	.tools/bin/pip install --quiet --disable-pip-version-check uv
 
@@ -25,7 +25,8 @@ run: install
 	@echo
 	@echo "  Chorus is starting on http://127.0.0.1:$(PORT)/"
 	@echo "  Confirmation e-mails are written to $(CURDIR)/var/mail/ (one .log file per e-mail)."
-	@echo "  Admin: DEBUG=1 $(MANAGE) createsuperuser, then http://127.0.0.1:$(PORT)/admin/"
+	@echo "  Organisers: http://127.0.0.1:$(PORT)/organiser/ as organiser@example.org (password chorus-demo);"
+	@echo "  moderation and admin: http://127.0.0.1:$(PORT)/moderation/ as moderator@example.org."
 	@echo
 	@export DEBUG=1 SITE_URL=http://127.0.0.1:$(PORT); trap 'kill 0' EXIT; \
 	$(MANAGE) db_worker --interval 0.5 --no-reload & \
