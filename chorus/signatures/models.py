@@ -68,9 +68,11 @@ class Signature(models.Model):
         # releases it. The signer is answered exactly as if it were accepted.
         HELD = "held", _("Held for review")
 
+    # No index of its own: the unique constraint and the other indexes all
+    # start with the petition, and every index costs each signature an insert.
     petition = models.ForeignKey(
         Petition, on_delete=models.CASCADE, related_name="signatures",
-        verbose_name=_("petition"),
+        verbose_name=_("petition"), db_index=False,
     )
     name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH)
     # Encrypted at rest; never searched (the digest below is).
