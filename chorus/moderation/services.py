@@ -8,7 +8,6 @@ who did it, and forgets the cached public copy once the change is committed.
 import datetime
 from collections.abc import Callable
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import translation
@@ -17,16 +16,11 @@ from django.utils.translation import gettext as _
 from chorus.audit.services import audit_record
 from chorus.moderation import tasks
 from chorus.petitions.models import Petition, PetitionRevision, RejectionReason
+from chorus.petitions.selectors import public_petition_forget
 from chorus.petitions.services import petition_revise
 
 APPROVED, REJECTED, SENT_BACK = tasks.APPROVED, tasks.REJECTED, tasks.SENT_BACK
 
-
-def _forget_public_copy(slug: str) -> None:
-    # After the commit, not before: a reader in between would put the old
-    # petition straight back into the cache (see chorus.petitions.selectors).
-    transaction.on_commit(lambda: cache.delete_many([f"petition:{slug}",
-                                                     f"petition-count:{slug}"]))
 
 
 def _require_staff(moderator) -> None:
@@ -43,7 +37,7 @@ def _decide(*, petition: Petition, moderator, decision: str, action: str,
         current = Petition.objects.select_for_update().get(pk=petition.pk)
         move(current)
         audit_record(actor=moderator, action=action, target=current, **details)
-        _forget_public_copy(current.slug)
+        public_petition_forget(current.slug)
         transaction.on_commit(
             lambda: tasks.send_decision.enqueue(current.pk, decision, language)
         )
@@ -105,7 +99,7 @@ def petition_correct(*, petition: Petition, moderator, changes: dict,
         raise ValueError(f"not petition text: {sorted(unknown)}")
     revision = petition_revise(petition=current, actor=moderator, changes=changes, staff=True,
                                note=note)
-    _forget_public_copy(current.slug)
+    public_petition_forget(current.slug)
     return revision
 
 
@@ -118,5 +112,5 @@ def petition_response_record(*, petition: Petition, moderator, text: str,
     current.record_response(text=text, date=date)
     audit_record(actor=moderator, action="moderation.response", target=current,
                  date=date.isoformat())
-    _forget_public_copy(current.slug)
+    public_petition_forget(current.slug)
     return current

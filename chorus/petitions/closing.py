@@ -3,13 +3,13 @@
 import datetime
 import logging
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from chorus.audit.services import audit_record
 from chorus.petitions.models import Petition
+from chorus.petitions.selectors import public_petition_forget
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ def petitions_close_due(*, now: datetime.datetime | None = None) -> list[Petitio
                 continue
             audit_record(actor=None, action="petition.close", target=petition,
                          reason="closing date")
-        cache.delete(f"petition:{petition.slug}")
+        public_petition_forget(petition.slug)
         closed.append(petition)
     if closed:
         logger.info("closed %d petitions at their closing date", len(closed))

@@ -5,7 +5,6 @@ import logging
 import math
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Max
@@ -15,6 +14,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from chorus.petitions.models import Milestone, Petition
+from chorus.petitions.services import petition_touch
 
 logger = logging.getLogger(__name__)
 
@@ -69,9 +69,8 @@ def milestones_record(*, petition_ids: list[int] | None = None,
         mine = [milestone.pk for milestone in created if milestone.petition_id == petition.pk]
         if not mine:
             continue
-        # The public page is cached under updated_at: a new milestone shows at once.
-        Petition.objects.filter(pk=petition.pk).update(updated_at=timezone.now())
-        cache.delete(f"petition:{petition.slug}")
+        # A new milestone shows on the public page at once.
+        petition_touch(petition=petition)
         transaction.on_commit(
             lambda pk=petition.pk, ids=mine: milestones_notify.enqueue(pk, ids)
         )

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import Http404
 
 from chorus.petitions.models import Petition
@@ -14,7 +15,7 @@ def public_petition(slug: str) -> Petition | None:
     one query per process every few seconds is enough. Unknown slugs are
     remembered too, so a flood of bad links does not reach the database.
     """
-    key = f"petition:{slug}"
+    key = public_petition_key(slug)
     petition = cache.get(key)
     if petition is None:
         petition = (
@@ -29,3 +30,22 @@ def public_petition_or_404(slug: str) -> Petition:
     if petition is None:
         raise Http404
     return petition
+
+
+def public_petition_key(slug: str) -> str:
+    return f"petition:{slug}"
+
+
+def public_count_key(slug: str) -> str:
+    return f"petition-count:{slug}"
+
+
+def public_petition_forget(*slugs: str) -> None:
+    """Drop the cached public copies of these petitions, so a change shows at once.
+
+    Now, and again after the commit: a reader in between would otherwise put
+    the old row straight back into the cache.
+    """
+    keys = [key for slug in slugs for key in (public_petition_key(slug), public_count_key(slug))]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))

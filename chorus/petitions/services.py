@@ -1,11 +1,12 @@
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from chorus.audit.services import audit_record
 from chorus.petitions.models import Organisation, Petition, PetitionRevision
+from chorus.petitions.selectors import public_petition_forget
 
 
 @transaction.atomic
@@ -104,15 +105,6 @@ def petition_create(*, actor, organisation: Organisation, slug: str = "",
     raise ValidationError(_("Please try again."), code="slug_taken")
 
 
-def _forget_public_copy(*slugs: str) -> None:
-    # Pages and signing read the petition from a cache (selectors.public_petition);
-    # dropping it makes a change, above all a closing, count at once.
-    def forget():
-        for slug in slugs:
-            cache.delete_many([f"petition:{slug}", f"petition-count:{slug}"])
-
-    transaction.on_commit(forget)
-
 
 @transaction.atomic
 def petition_edit(*, petition: Petition, actor, changes: dict) -> Petition:
@@ -124,7 +116,7 @@ def petition_edit(*, petition: Petition, actor, changes: dict) -> Petition:
     current = Petition.objects.select_for_update().get(pk=petition.pk)
     old_image = current.image.name
     petition_revise(petition=current, actor=actor, changes=changes)
-    _forget_public_copy(petition.slug, current.slug)
+    public_petition_forget(petition.slug, current.slug)
     if old_image and current.image.name != old_image:
         # A picture taken down is deleted, not left reachable at its old address.
         storage = current.image.storage
@@ -137,7 +129,7 @@ def _petition_move(petition: Petition, actor, action: str, move) -> Petition:
         current = Petition.objects.select_for_update().get(pk=petition.pk)
         move(current)
         audit_record(actor=actor, action=action, target=current)
-        _forget_public_copy(current.slug)
+        public_petition_forget(current.slug)
     return current
 
 
@@ -153,3 +145,13 @@ def petition_close(*, petition: Petition, actor) -> Petition:
 
 def petition_victory_declare(*, petition: Petition, actor) -> Petition:
     return _petition_move(petition, actor, "petition.victory", Petition.declare_victory)
+
+
+def petition_touch(*, petition: Petition) -> None:
+    """Make the public pages show what changed now, not when their caches expire.
+
+    The page and its fragments are cached under the petition's updated_at,
+    and the petition itself under its slug for a few seconds.
+    """
+    Petition.objects.filter(pk=petition.pk).update(updated_at=timezone.now())
+    public_petition_forget(petition.slug)

@@ -7,11 +7,9 @@ added or changed in any state, even after the petition opened.
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
@@ -20,17 +18,12 @@ from chorus.lib.http import form_data, require_post
 from chorus.organisers.models import Role
 from chorus.organisers.permissions import petition_for_member
 from chorus.petitions.models import Petition, PetitionTranslation
+from chorus.petitions.services import petition_touch
 from chorus.petitions.translation_forms import PetitionTranslationForm
 
 # The workflows. They would sit in chorus/petitions/services.py, which another
 # engineer owned while these were written.
 
-
-def _petition_changed(petition: Petition) -> None:
-    # Cached pages and fragments are keyed by updated_at, and the public copy of
-    # the petition is cached by slug: both must see the new text at once.
-    Petition.objects.filter(pk=petition.pk).update(updated_at=timezone.now())
-    transaction.on_commit(lambda: cache.delete(f"petition:{petition.slug}"))
 
 
 @transaction.atomic
@@ -45,7 +38,7 @@ def petition_translation_save(*, petition: Petition, actor, language: str,
             setattr(translation, name, value)
         translation.full_clean()
         translation.save()
-    _petition_changed(petition)
+    petition_touch(petition=petition)
     audit_record(actor=actor, action="petition.translation_save", target=petition,
                  language=language, created=created)
     return translation
@@ -58,7 +51,7 @@ def petition_translation_delete(*, petition: Petition, actor, language: str) -> 
         petition=petition, language=language
     ).delete()
     if deleted:
-        _petition_changed(petition)
+        petition_touch(petition=petition)
         audit_record(actor=actor, action="petition.translation_delete", target=petition,
                      language=language)
     return bool(deleted)

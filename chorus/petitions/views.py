@@ -18,7 +18,7 @@ from chorus.lib.charts import bar_chart, line_chart
 from chorus.lib.text import search_terms
 from chorus.lib.translations import translated
 from chorus.petitions.models import Organisation, Petition, PetitionRevision
-from chorus.petitions.selectors import public_petition_or_404
+from chorus.petitions.selectors import public_count_key, public_petition_or_404
 from chorus.signatures.forms import SignatureForm, country_options, is_valid_source
 from chorus.signatures.selectors import count_history, country_totals
 
@@ -139,7 +139,7 @@ def organisation_detail(request, slug):
 
 
 def _count_payload(slug: str) -> dict | None:
-    key = f"petition-count:{slug}"
+    key = public_count_key(slug)
     payload = cache.get(key)
     if payload is None:
         row = (

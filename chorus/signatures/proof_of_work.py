@@ -22,7 +22,6 @@ from functools import cache
 
 import altcha
 from django.conf import settings
-from django.core.cache import cache as django_cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -30,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chorus.audit.services import audit_record
 from chorus.petitions.models import Petition
+from chorus.petitions.selectors import public_petition_forget
 from chorus.signatures.models import Signature, UsedChallenge
 
 ALGORITHM = "SHA-256"
@@ -228,7 +228,7 @@ def proof_of_work_check(petition_id: int, *, now: datetime | None = None) -> boo
     if not switched:
         return False
     petition = Petition.objects.get(pk=petition_id)
-    django_cache.delete(f"petition:{petition.slug}")
+    public_petition_forget(petition.slug)
     audit_record(
         actor=None, action="petition.proof_of_work_on", target=petition,
         held=held, window_seconds=settings.CHORUS_POW_WINDOW_SECONDS,

@@ -1,8 +1,8 @@
 from django.contrib import admin
 
 from chorus.audit.services import audit_record
+from chorus.petitions.services import petition_touch
 from chorus.updates.models import Mailing, Update
-from chorus.updates.services import petition_touch
 
 
 @admin.register(Update)

@@ -1,4 +1,3 @@
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
@@ -7,22 +6,12 @@ from django.utils.translation import gettext as _
 
 from chorus.audit.services import audit_record
 from chorus.petitions.models import Petition
+from chorus.petitions.services import petition_touch
 from chorus.signatures.models import Signature
 from chorus.updates import tokens
 from chorus.updates.models import Mailing, Update
 from chorus.updates.selectors import consenting_signatures
 from chorus.updates.tasks import send_mailing
-
-
-def petition_touch(*, petition: Petition) -> None:
-    """Make the public page show what changed now, not when its caches expire."""
-    # The page and its fragments are cached under the petition's updated_at,
-    # and the petition itself under its slug for a few seconds.
-    Petition.objects.filter(pk=petition.pk).update(updated_at=timezone.now())
-    key = f"petition:{petition.slug}"
-    cache.delete(key)
-    # Again after commit: a reader may have cached the old row in between.
-    transaction.on_commit(lambda: cache.delete(key))
 
 
 @transaction.atomic
