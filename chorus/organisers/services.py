@@ -5,10 +5,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from chorus.audit.services import audit_record
+from chorus.lib.slugs import free_slug
 from chorus.organisers import tasks, tokens
 from chorus.organisers.models import Invitation, Membership, Role
 from chorus.petitions.models import Organisation
@@ -107,12 +107,7 @@ def organisation_creation_allowed(user) -> bool:
 
 
 def _free_slug(name: str) -> str:
-    base = slugify(name)[:40].strip("-") or "organisation"
-    slug, n = base, 1
-    while Organisation.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
+    return free_slug(Organisation.objects, name, fallback="organisation", max_length=40)
 
 
 def organisation_create(

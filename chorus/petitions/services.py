@@ -1,10 +1,10 @@
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from chorus.audit.services import audit_record
+from chorus.lib.slugs import free_slug
 from chorus.petitions.models import Organisation, Petition, PetitionRevision
 from chorus.petitions.selectors import public_petition_forget
 
@@ -67,16 +67,8 @@ SLUG_BASE_LENGTH = 80
 
 def petition_slug_for(title: str) -> str:
     """A free slug made from the title: "free-the-press", else "free-the-press-2", …"""
-    base = slugify(title)[:SLUG_BASE_LENGTH].strip("-") or "petition"
-    if base in RESERVED_SLUGS:
-        base = f"{base}-petition"
-    taken = set(Petition.objects.filter(slug__startswith=base).values_list("slug", flat=True))
-    number = 1
-    slug = base
-    while slug in taken:
-        number += 1
-        slug = f"{base}-{number}"
-    return slug
+    return free_slug(Petition.objects, title, fallback="petition", max_length=SLUG_BASE_LENGTH,
+                     reserved=RESERVED_SLUGS)
 
 
 def petition_create(*, actor, organisation: Organisation, slug: str = "",

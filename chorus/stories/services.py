@@ -7,6 +7,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from chorus.audit.services import audit_record
+from chorus.lib.slugs import free_slug
 from chorus.petitions.models import Organisation, Petition
 from chorus.stories.models import Story, StoryTranslation, Tag
 
@@ -16,14 +17,7 @@ SLUG_BASE_LENGTH = 80
 
 def story_slug_for(title: str) -> str:
     """A free slug made from the title: "court-hearing", else "court-hearing-2", …"""
-    base = slugify(title)[:SLUG_BASE_LENGTH].strip("-") or "story"
-    taken = set(Story.objects.filter(slug__startswith=base).values_list("slug", flat=True))
-    number = 1
-    slug = base
-    while slug in taken:
-        number += 1
-        slug = f"{base}-{number}"
-    return slug
+    return free_slug(Story.objects, title, fallback="story", max_length=SLUG_BASE_LENGTH)
 
 
 def tags_for(names: list[str]) -> list[Tag]:
