@@ -17,7 +17,8 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
-from chorus.petitions.models import Organisation, Petition  # noqa: E402
+from chorus.organisers.models import Organisation  # noqa: E402
+from chorus.petitions.models import Petition  # noqa: E402
 from chorus.signatures.models import Signature  # noqa: E402
 
 rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000

@@ -43,7 +43,7 @@ def _media_and_cache(settings, tmp_path):
 
 @pytest.fixture
 def organisation(db):
-    from chorus.petitions.models import Organisation
+    from chorus.organisers.models import Organisation
 
     return Organisation.objects.create(name="Spectrum Alliance", slug="spectrum-alliance")
 
@@ -167,7 +167,7 @@ def pytest_configure(config):
 
 @pytest.fixture
 def outsider(db):
-    from chorus.petitions.models import Organisation
+    from chorus.organisers.models import Organisation
 
     other = Organisation.objects.create(name="Another Group", slug="another-group")
     return make_member(other, "otto.outsider@example.org", "owner")

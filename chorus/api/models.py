@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chorus.petitions.models import Organisation
+from chorus.organisers.models import Organisation
 
 KEY_PREFIX = "chorus_"
 

@@ -2,7 +2,7 @@ from django.db import transaction
 
 from chorus.api.models import ApiKey
 from chorus.audit.services import audit_record
-from chorus.petitions.models import Organisation
+from chorus.organisers.models import Organisation
 
 
 def api_key_create(*, organisation: Organisation, name: str, actor) -> tuple[ApiKey, str]:

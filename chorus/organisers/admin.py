@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from chorus.organisers.models import Invitation, Membership
+from chorus.organisers.models import Invitation, Membership, Organisation
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "website"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Membership)

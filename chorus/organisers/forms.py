@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chorus.lib.http import client_ip
 from chorus.lib.text import validate_plain_line
-from chorus.organisers.models import LoginFailure, Role
+from chorus.organisers.models import LoginFailure, Organisation, Role
 from chorus.organisers.security_services import (
     login_attempt_allowed,
     login_failure_record,
@@ -15,7 +15,6 @@ from chorus.organisers.security_services import (
     throttled_error,
 )
 from chorus.organisers.services import password_reset_request, username_for
-from chorus.petitions.models import Organisation
 
 # The e-mail address is also the username, which Django keeps to 150 characters.
 EMAIL_MAX_LENGTH = 150

@@ -8,8 +8,8 @@ URLs do not even reveal which drafts exist.
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from chorus.organisers.models import Membership, Role
-from chorus.petitions.models import Organisation, Petition
+from chorus.organisers.models import Membership, Organisation, Role
+from chorus.petitions.models import Petition
 
 
 def membership_for(user, organisation: Organisation) -> Membership | None:

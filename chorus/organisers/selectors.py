@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 from django.utils import timezone
 
-from chorus.organisers.models import Membership, Role
-from chorus.petitions.models import Milestone, Organisation, Petition
+from chorus.organisers.models import Membership, Organisation, Role
+from chorus.petitions.models import Milestone, Petition
 from chorus.signatures.models import Signature
 
 

@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 from chorus.audit.services import audit_record
 from chorus.lib.slugs import free_slug
 from chorus.organisers import tasks, tokens
-from chorus.organisers.models import Invitation, Membership, Role
-from chorus.petitions.models import Organisation
+from chorus.organisers.models import Invitation, Membership, Organisation, Role
 
 User = get_user_model()
 

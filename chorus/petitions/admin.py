@@ -6,14 +6,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from chorus.audit.services import audit_record
-from chorus.petitions.models import Organisation, Petition, PetitionRevision, RejectionReason
-
-
-@admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "website"]
-    search_fields = ["name"]
-    prepopulated_fields = {"slug": ["name"]}
+from chorus.petitions.models import Petition, PetitionRevision, RejectionReason
 
 
 @admin.register(Petition)

@@ -11,7 +11,8 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from chorus.lib.digests import email_digest
-from chorus.petitions.models import Organisation, Petition
+from chorus.organisers.models import Organisation
+from chorus.petitions.models import Petition
 from chorus.signatures.counting import signatures_count
 from chorus.signatures.models import Signature
 from chorus.stories.demo import load_demo_stories

@@ -5,7 +5,8 @@ from django.utils.translation import gettext as _
 
 from chorus.audit.services import audit_record
 from chorus.lib.slugs import free_slug
-from chorus.petitions.models import Organisation, Petition, PetitionRevision
+from chorus.organisers.models import Organisation
+from chorus.petitions.models import Petition, PetitionRevision
 from chorus.petitions.selectors import public_petition_forget
 
 

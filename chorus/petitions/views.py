@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from chorus.lib.charts import bar_chart, line_chart
 from chorus.lib.text import search_terms
 from chorus.lib.translations import translated
-from chorus.petitions.models import Organisation, Petition, PetitionRevision
+from chorus.organisers.models import Organisation
+from chorus.petitions.models import Petition, PetitionRevision
 from chorus.petitions.selectors import public_count_key, public_petition_or_404
 from chorus.signatures.forms import SignatureForm, country_options, is_valid_source
 from chorus.signatures.selectors import count_history, country_totals

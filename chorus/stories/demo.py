@@ -7,7 +7,8 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from chorus.petitions.models import Organisation, Petition
+from chorus.organisers.models import Organisation
+from chorus.petitions.models import Petition
 from chorus.stories.models import Story, StoryTranslation
 from chorus.stories.services import tags_for
 

@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from chorus.lib.fields import EncryptedTextField
 from chorus.lib.markdown import render_markdown
-from chorus.petitions.models import Organisation, Petition
+from chorus.organisers.models import Organisation
+from chorus.petitions.models import Petition
 
 
 class Tag(models.Model):

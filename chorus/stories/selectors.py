@@ -4,9 +4,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from chorus.organisers.models import Membership, Role
+from chorus.organisers.models import Membership, Organisation, Role
 from chorus.organisers.permissions import membership_for, organisations_for
-from chorus.petitions.models import Organisation, Petition
+from chorus.petitions.models import Petition
 from chorus.stories.models import Story
 
 RELATED_STORIES = 4

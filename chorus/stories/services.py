@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 
 from chorus.audit.services import audit_record
 from chorus.lib.slugs import free_slug
-from chorus.petitions.models import Organisation, Petition
+from chorus.organisers.models import Organisation
+from chorus.petitions.models import Petition
 from chorus.stories.models import Story, StoryTranslation, Tag
 
 # Room for "-" and a number after a slug made from a title.

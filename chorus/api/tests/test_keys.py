@@ -2,7 +2,8 @@ import pytest
 
 from chorus.api.models import ApiKey
 from chorus.audit.models import AuditEntry
-from chorus.petitions.models import Organisation, Petition
+from chorus.organisers.models import Organisation
+from chorus.petitions.models import Petition
 from chorus.signatures.models import Signature
 
 

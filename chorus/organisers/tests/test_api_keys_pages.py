@@ -5,7 +5,7 @@ from django.urls import NoReverseMatch, reverse
 from chorus.api.models import ApiKey
 from chorus.api.services import api_key_create
 from chorus.audit.models import AuditEntry
-from chorus.petitions.models import Organisation
+from chorus.organisers.models import Organisation
 from chorus.signatures.models import Signature
 
 

@@ -2,8 +2,7 @@ import pytest
 from django.urls import reverse
 
 from chorus.audit.models import AuditEntry
-from chorus.organisers.models import Membership, Role
-from chorus.petitions.models import Organisation
+from chorus.organisers.models import Membership, Organisation, Role
 from chorus.testing import make_user
 
 URL = reverse("organisers:organisation_create")

@@ -1,6 +1,7 @@
 import pytest
 
-from chorus.petitions.models import Organisation, Petition
+from chorus.organisers.models import Organisation
+from chorus.petitions.models import Petition
 from chorus.signatures.models import Signature
 
 
@@ -16,7 +17,7 @@ def test_staff_manage_organisations_petitions_and_signatures(staff_client, petit
         petition=petition, name="Nadia", email="nadia@example.org", email_digest="n" * 64,
         country="DE",
     )
-    for url in ["/admin/petitions/organisation/", "/admin/petitions/petition/",
+    for url in ["/admin/organisers/organisation/", "/admin/petitions/petition/",
                 "/admin/signatures/signature/", f"/admin/petitions/petition/{petition.pk}/change/",
                 "/admin/petitions/petition/add/"]:
         assert staff_client.get(url).status_code == 200, url

@@ -1,6 +1,7 @@
 from django.core.management import call_command
 
-from chorus.petitions.models import Organisation, Petition
+from chorus.organisers.models import Organisation
+from chorus.petitions.models import Petition
 from chorus.signatures.models import Signature
 
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 from PIL import Image
 
 from chorus.audit.models import AuditEntry
-from chorus.organisers.models import Membership
-from chorus.petitions.models import Organisation, Petition, RejectionReason
+from chorus.organisers.models import Membership, Organisation
+from chorus.petitions.models import Petition, RejectionReason
 
 CREATE = "/organiser/petitions/new/"
 
