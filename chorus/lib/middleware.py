@@ -71,7 +71,7 @@ def _is_verified(user) -> bool:
 
 
 def _second_factor_page(request, user):
-    from chorus.organisers.security_services import otp_device_for
+    from chorus.organisers.security.services import otp_device_for
 
     view_name = "security:verify" if otp_device_for(user) else "security:setup"
     query = urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})

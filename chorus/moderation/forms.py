@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chorus.lib.text import validate_plain_line
-from chorus.petitions.forms import validate_plain_text
+from chorus.petitions.manage.forms import validate_plain_text
 from chorus.petitions.models import Petition, PetitionRevision, RejectionReason
 
 NOTE_MAX_LENGTH = 2000

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from chorus.moderation import reply_views, views
+from chorus.moderation import views
+from chorus.moderation.replies import views as reply_views
 
 app_name = "moderation"
 

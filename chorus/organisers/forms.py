@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from chorus.lib.http import client_ip
 from chorus.lib.text import validate_plain_line
 from chorus.organisers.models import LoginFailure, Organisation, Role
-from chorus.organisers.security_services import (
+from chorus.organisers.security.services import (
     login_attempt_allowed,
     login_failure_record,
     login_failures_clear,

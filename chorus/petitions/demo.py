@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw
 from chorus.lib.digests import email_digest
 from chorus.organisers.models import Organisation
 from chorus.petitions.models import Petition
-from chorus.signatures.counting import signatures_count
+from chorus.signatures.counting.services import signatures_count
 from chorus.signatures.models import Signature
 from chorus.stories.demo import load_demo_stories
 from chorus.updates.models import Update

@@ -112,7 +112,7 @@ class Petition(models.Model):
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     closes_at = models.DateTimeField(_("closes"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    # Written only by the counter (chorus.signatures.counting), never per signature.
+    # Written only by the counter (chorus.signatures.counting.services), never per signature.
     signature_count = models.PositiveIntegerField(_("signatures"), default=0, editable=False)
     counted_at = models.DateTimeField(_("last counted"), null=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

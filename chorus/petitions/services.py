@@ -58,7 +58,7 @@ def petition_revise(*, petition: Petition, actor, changes: dict, staff: bool = F
     )
 
 
-# Writing petitions on the site (chorus.petitions.organiser_views)
+# Writing petitions on the site (chorus.petitions.manage.views)
 
 # Slugs that would hide an organiser page behind a petition of that name.
 RESERVED_SLUGS = frozenset({"new"})

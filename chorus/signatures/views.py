@@ -11,9 +11,10 @@ from chorus.lib.text import masked_email
 from chorus.lib.translations import translated
 from chorus.petitions.selectors import public_petition_or_404
 from chorus.petitions.views import render_petition
-from chorus.signatures import proof_of_work, services
+from chorus.signatures import services
 from chorus.signatures.forms import SignatureForm
 from chorus.signatures.models import Signature
+from chorus.signatures.proof_of_work import services as proof_of_work
 
 
 def submit_signature(request, petition) -> SignatureForm | None:

@@ -4,9 +4,9 @@ from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from chorus.lib.images import HeroImageFormMixin
 from chorus.lib.text import validate_plain_line
-from chorus.petitions.forms import validate_plain_text
-from chorus.petitions.images import HeroImageFormMixin
+from chorus.petitions.manage.forms import validate_plain_text
 from chorus.stories.models import Story, StoryTranslation
 from chorus.stories.selectors import linkable_petitions, organisations_writing_for
 

@@ -2,7 +2,7 @@ import pytest
 
 from chorus.lib.digests import email_digest
 from chorus.petitions.models import Petition
-from chorus.signatures.counting import signatures_count
+from chorus.signatures.counting.services import signatures_count
 from chorus.signatures.models import Signature
 
 

@@ -8,24 +8,6 @@ from chorus.petitions.models import Petition
 NOTE = "Please name the ministry rather than the minister."
 
 
-@pytest.fixture
-def post(client, immediate_tasks, django_capture_on_commit_callbacks):
-    """client.post that also runs what the request queued for after its commit:
-    forgetting cached pages, and (with immediate tasks) sending its e-mails."""
-
-    def post(url, data=None, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return client.post(url, data or {}, **kwargs)
-
-    return post
-
-
-@pytest.fixture
-def staff_client(client, moderator):
-    client.force_login(moderator)
-    return client
-
-
 def make_pending(organisation, slug: str, *, created_by=None, hours_ago: float = 1,
                  title: str = "") -> Petition:
     petition = Petition.objects.create(

@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from chorus.audit.models import AuditEntry
 from chorus.lib.digests import email_digest
 from chorus.organisers.models import Membership
-from chorus.signatures.counting import signatures_count
+from chorus.signatures.counting.services import signatures_count
 from chorus.signatures.models import Signature
 
 

@@ -9,7 +9,7 @@ from chorus.audit.models import AuditEntry
 from chorus.petitions.closing import petitions_close_due
 from chorus.petitions.models import Petition
 from chorus.petitions.selectors import public_petition
-from chorus.signatures.counting import signatures_count
+from chorus.signatures.counting.services import signatures_count
 
 CLOSES = datetime.datetime(2026, 4, 1, 0, 0, tzinfo=datetime.UTC)
 

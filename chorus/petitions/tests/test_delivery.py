@@ -5,7 +5,7 @@ from pypdf import PdfReader
 
 from chorus.audit.models import AuditEntry
 from chorus.lib.digests import email_digest
-from chorus.signatures.counting import signatures_count
+from chorus.signatures.counting.services import signatures_count
 from chorus.signatures.models import Signature
 
 

@@ -7,7 +7,7 @@ import pytest
 from chorus.lib.digests import email_digest
 from chorus.petitions.milestones import milestones_record
 from chorus.petitions.models import Milestone, Petition
-from chorus.signatures.counting import signatures_count
+from chorus.signatures.counting.services import signatures_count
 from chorus.signatures.models import Signature
 
 NOW = datetime.datetime(2026, 3, 3, 12, 0, tzinfo=datetime.UTC)

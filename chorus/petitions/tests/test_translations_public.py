@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from chorus.petitions.models import Petition, PetitionTranslation
-from chorus.signatures.counting import signatures_count
+from chorus.signatures.counting.services import signatures_count
 
 PAGE = "/petitions/stop-the-liquidation/"
 

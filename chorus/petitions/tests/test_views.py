@@ -1,5 +1,5 @@
 from chorus.petitions.models import Petition
-from chorus.signatures.counting import signatures_count
+from chorus.signatures.counting.services import signatures_count
 
 
 def make_petition(organisation, slug, *, count=0, state="open"):

@@ -1,6 +1,6 @@
 from django import template
 
-from chorus.signatures import proof_of_work
+from chorus.signatures.proof_of_work import services as proof_of_work
 
 register = template.Library()
 

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.core.cache import cache
 
-from chorus.signatures.counting import signatures_count
+from chorus.signatures.counting.services import signatures_count
 
 
 @pytest.mark.django_db(transaction=True)

@@ -20,7 +20,7 @@ from django.test import Client
 from chorus.lib.digests import email_digest
 from chorus.petitions.models import Petition
 from chorus.signatures import services
-from chorus.signatures.counting import signatures_count, signatures_recount
+from chorus.signatures.counting.services import signatures_count, signatures_recount
 from chorus.signatures.models import Signature
 from chorus.signatures.tokens import confirmation_token
 

@@ -3,7 +3,7 @@
 from chorus.audit.models import AuditEntry
 from chorus.lib.digests import email_digest
 from chorus.signatures import services
-from chorus.signatures.counting import signatures_count
+from chorus.signatures.counting.services import signatures_count
 from chorus.signatures.models import Signature
 from chorus.signatures.tokens import confirmation_token, manage_token
 

@@ -4,7 +4,7 @@ import pytest
 from django.db.models import Count
 
 from chorus.petitions.models import Petition
-from chorus.signatures.counting import signatures_count
+from chorus.signatures.counting.services import signatures_count
 from chorus.signatures.models import Signature
 from chorus.signatures.tokens import confirmation_token, manage_token
 

@@ -22,7 +22,7 @@ from django.db import connection
 from django.urls import resolve
 
 from chorus.signatures import tokens
-from chorus.signatures.counting import signatures_count
+from chorus.signatures.counting.services import signatures_count
 from chorus.signatures.models import Signature
 
 CONFIRM_LINK = re.compile(r"http://\S+/confirm/\S+/")

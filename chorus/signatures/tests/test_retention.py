@@ -8,7 +8,7 @@ from django.utils import timezone
 from chorus.audit.models import AuditEntry
 from chorus.lib.digests import email_digest
 from chorus.petitions.models import Petition
-from chorus.signatures.counting import signatures_count
+from chorus.signatures.counting.services import signatures_count
 from chorus.signatures.models import Signature
 from chorus.signatures.services import signatures_apply_retention
 

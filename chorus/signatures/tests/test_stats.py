@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from chorus.lib.digests import email_digest
 from chorus.petitions.models import Petition
-from chorus.signatures.counting import signatures_count
+from chorus.signatures.counting.services import signatures_count
 from chorus.signatures.models import CountSnapshot, Signature
 from chorus.signatures.selectors import count_history, country_totals
 
@@ -65,7 +65,7 @@ def test_small_countries_show_only_fewer_than_the_floor(client, petition, settin
 def test_a_past_figure_never_changes(petition):
     signatures = make(petition, 10, state="confirmed")
     earlier = timezone.now() - timedelta(hours=3)
-    with mock.patch("chorus.signatures.counting.timezone.now", return_value=earlier):
+    with mock.patch("chorus.signatures.counting.services.timezone.now", return_value=earlier):
         signatures_count()
     for signature in signatures[:4]:
         signature.invalidate()

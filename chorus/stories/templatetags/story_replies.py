@@ -6,9 +6,9 @@ views, and the section needs nothing from them but the story.
 
 from django import template
 
-from chorus.stories import reply_selectors
 from chorus.stories.models import Reply, Story
-from chorus.stories.reply_forms import ReplyForm
+from chorus.stories.replies import selectors as reply_selectors
+from chorus.stories.replies.forms import ReplyForm
 
 register = template.Library()
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from chorus.moderation.abuse_services import trending_detect
+from chorus.moderation.abuse.services import trending_detect
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from chorus.moderation.abuse_services import trending_detect_every_minute
-from chorus.signatures.counting import signatures_count
+from chorus.moderation.abuse.services import trending_detect_every_minute
+from chorus.signatures.counting.services import signatures_count
 
 
 class Command(BaseCommand):

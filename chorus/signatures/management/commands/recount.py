@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from chorus.signatures.counting import signatures_recount
+from chorus.signatures.counting.services import signatures_recount
 
 
 class Command(BaseCommand):

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from chorus.petitions.manage import views
+from chorus.petitions.translations import views as translation_views
+
+app_name = "manage"
+
+urlpatterns = [
+    # Before "<slug>/": no petition may be called "new" (see services.RESERVED_SLUGS).
+    path("new/", views.create, name="create"),
+    path("<slug:slug>/", views.detail, name="detail"),
+    path("<slug:slug>/edit/", views.edit, name="edit"),
+    path("<slug:slug>/submit/", views.submit, name="submit"),
+    path("<slug:slug>/close/", views.close, name="close"),
+    path("<slug:slug>/victory/", views.victory, name="victory"),
+    path("<slug:slug>/translations/<str:language>/", translation_views.translation,
+         name="translation"),
+    path("<slug:slug>/translations/<str:language>/delete/", translation_views.translation_delete,
+         name="translation_delete"),
+]

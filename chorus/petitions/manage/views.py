@@ -1,0 +1,117 @@
+"""Organisers write their petitions here, and move them through review to signing."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from chorus.lib.http import form_data, require_post
+from chorus.organisers.models import Role
+from chorus.organisers.permissions import organisations_for, petition_for_member
+from chorus.petitions import services
+from chorus.petitions.manage.forms import PetitionForm
+
+
+def _render_form(request, form, *, petition=None):
+    previewing = request.method == "POST" and request.POST.get("action") == "preview"
+    context = {
+        "form": form,
+        "petition": petition,
+        "preview": form.preview() if previewing else None,
+        "image_dropped": previewing and bool(request.FILES.get("image")),
+    }
+    status = 400 if form.errors else 200
+    return render(request, "petitions/manage/form.html", context, status=status)
+
+
+def _posted_form(request, **kwargs) -> PetitionForm:
+    if request.method == "POST":
+        return PetitionForm(form_data(request), request.FILES, user=request.user, **kwargs)
+    return PetitionForm(user=request.user, **kwargs)
+
+
+def _saving(request, form) -> bool:
+    return request.POST.get("action") != "preview" and form.is_valid()
+
+
+@login_required
+def create(request):
+    if not organisations_for(request.user, Role.EDITOR).exists():
+        return render(request, "petitions/manage/no_organisation.html")
+    # The dashboard's "Start a petition" link names the organisation.
+    chosen = request.GET.get("organisation")
+    form = _posted_form(request, initial={"organisation": chosen} if chosen else None)
+    if request.method == "POST" and _saving(request, form):
+        try:
+            petition = services.petition_create(
+                actor=request.user, organisation=form.cleaned_data["organisation"],
+                **form.petition_fields(),
+            )
+        except ValidationError as error:
+            form.add_error("slug" if error.code == "slug_taken" else None, error.messages)
+        else:
+            messages.success(request, _("Your draft is saved. Submit it for review when it "
+                                        "is ready."))
+            return redirect("manage:detail", slug=petition.slug)
+    return _render_form(request, form)
+
+
+@login_required
+def edit(request, slug):
+    petition, _membership = petition_for_member(request.user, slug, Role.EDITOR)
+    form = _posted_form(request, petition=petition)
+    if request.method == "POST" and _saving(request, form):
+        try:
+            petition = services.petition_edit(
+                petition=petition, actor=request.user, changes=form.petition_fields(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return redirect("manage:detail", slug=petition.slug)
+    return _render_form(request, form, petition=petition)
+
+
+@login_required
+def detail(request, slug):
+    petition, membership = petition_for_member(request.user, slug, Role.VIEWER)
+    context = {
+        "petition": petition,
+        "membership": membership,
+        "can_edit": membership.allows(Role.EDITOR),
+    }
+    return render(request, "petitions/manage/detail.html", context)
+
+
+def _move(request, slug: str, service, done: str):
+    petition, _membership = petition_for_member(request.user, slug, Role.EDITOR)
+    try:
+        service(petition=petition, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done)
+    return redirect("manage:detail", slug=petition.slug)
+
+
+@login_required
+@require_post
+def submit(request, slug):
+    return _move(request, slug, services.petition_submit,
+                 _("Submitted for review. The moderators will look at it soon."))
+
+
+@login_required
+@require_post
+def close(request, slug):
+    return _move(request, slug, services.petition_close,
+                 _("The petition is closed: nobody can sign it any more."))
+
+
+@login_required
+@require_post
+def victory(request, slug):
+    return _move(request, slug, services.petition_victory_declare,
+                 _("Victory is declared on the petition's page. Congratulations!"))
