@@ -56,7 +56,7 @@ check: install
 	$(MANAGE) check --deploy --fail-level WARNING
 
 messages: install
-	DEBUG=1 $(MANAGE) makemessages --locale ru --no-obsolete --ignore '.venv/*' --ignore '.tools/*' --ignore 'bench/*' --ignore 'staticfiles/*'
+	DEBUG=1 $(MANAGE) makemessages --locale ru --no-obsolete --no-wrap --ignore '.venv/*' --ignore '.tools/*' --ignore 'bench/*' --ignore 'staticfiles/*'
 	DEBUG=1 $(MANAGE) compilemessages --ignore '.venv/*' --ignore '.tools/*'
 
 bench: install

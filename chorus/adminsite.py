@@ -12,7 +12,7 @@ from django.urls import reverse
 
 class ChorusAdminSite(AdminSite):
     def has_permission(self, request) -> bool:
-        # chorus.lib.middleware sends unverified staff to the code page before
+        # chorus.organisers.security.middleware sends unverified staff to the code page before
         # they get here; this holds even if that middleware were left out.
         verified = getattr(request.user, "otp_device", None) is not None
         return super().has_permission(request) and verified
@@ -23,7 +23,7 @@ class ChorusAdminSite(AdminSite):
         if not request.user.is_authenticated:
             view_name = "organisers:login"
         elif request.user.is_staff:
-            view_name = "security:verify"
+            view_name = "organisers:security:verify"
         else:
             raise PermissionDenied
         return redirect(f"{reverse(view_name)}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")

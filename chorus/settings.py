@@ -42,18 +42,20 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_countries",
     "django_tasks_db",
-    # Second factor (TOTP) for staff: see chorus/lib/middleware.py.
+    # Second factor (TOTP) for staff: see chorus/organisers/security/middleware.py.
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # In dependency order (docs/architecture.md): each app imports only those above it.
+    "chorus.audit",
+    "chorus.organisers",
     "chorus.petitions",
     "chorus.signatures",
-    "chorus.audit",
-    "chorus.embeds",
-    "chorus.api",
-    "chorus.organisers",
-    "chorus.moderation",
     "chorus.updates",
     "chorus.stories",
+    "chorus.moderation",
+    "chorus.dashboard",
+    "chorus.api",
+    "chorus.embeds",
     "ninja",
 ]
 
@@ -67,7 +69,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "chorus.lib.middleware.StaffSessionMiddleware",
+    "chorus.organisers.security.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -296,7 +298,7 @@ CHORUS_API_KEY_RATE = env_int("CHORUS_API_KEY_RATE", 600)
 
 # Organisers and moderation
 LOGIN_URL = "organisers:login"
-LOGIN_REDIRECT_URL = "organisers:dashboard"
+LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "petitions:home"
 # Whether anyone may create an account and start petitions; if not, only
 # people invited by an organisation's owner can.

@@ -125,7 +125,8 @@ def _staff_client_class():
     class StaffClient(Client):
         """A test client whose force_login also passes staff through the second factor.
 
-        The admin and moderation pages ask staff for a TOTP code (chorus.lib.middleware);
+        The admin and moderation pages ask staff for a TOTP code
+        (chorus.organisers.security.middleware);
         tests of those pages are about moderation, not about the code, so a staff
         user logged in here gets a confirmed device and a session marked as verified,
         as django_otp.login() would after a right code. The second factor itself is

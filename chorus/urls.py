@@ -7,21 +7,18 @@ from django.views.static import serve
 
 from chorus.api.views import api
 
+# One include per app; each app includes its own folders (petitions/manage,
+# moderation/abuse, ...), so a URL name's namespace says where its view is.
 urlpatterns = [
     path("", include("chorus.petitions.urls")),
     path("", include("chorus.signatures.urls")),
     path("", include("chorus.embeds.urls")),
     path("", include("chorus.updates.urls")),
     path("", include("chorus.organisers.urls")),
-    path("organiser/petitions/", include("chorus.petitions.manage.urls")),
-    path("organiser/", include("chorus.organisers.export_urls")),
-    path("moderation/held/", include("chorus.moderation.held.urls")),
-    path("moderation/abuse/", include("chorus.moderation.abuse.urls")),
+    path("", include("chorus.dashboard.urls")),
     path("moderation/", include("chorus.moderation.urls")),
-    path("", include("chorus.signatures.proof_of_work.urls")),
-    path("accounts/security/", include("chorus.organisers.security.urls")),
     path("", include("chorus.stories.urls")),
-    path("", include("chorus.stories.replies.urls")),
+    path("", include("chorus.api.urls")),
     # Without a CSRF token, so that reading a petition sets no cookie until a
     # reader chooses a language; the worst a forged post can do is switch it.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),

@@ -22,8 +22,8 @@ from chorus.audit.services import audit_record
 from chorus.lib.text import search_terms
 from chorus.lib.translations import translated
 from chorus.petitions.models import Petition
+from chorus.signatures.counting.selectors import count_history_both, country_totals, public_count
 from chorus.signatures.forms import SignatureForm
-from chorus.signatures.selectors import count_history, country_totals
 from chorus.signatures.services import signature_create
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
@@ -135,9 +135,12 @@ def petition(request, slug: str, query: Query[PetitionQuery]):
 @api.get("/petitions/{slug}/count", response={200: schemas.Count, 404: schemas.Error},
          tags=["figures"])
 def count(request, slug: str):
-    petition = _visible(slug)
-    return {"identifier": petition.slug, "total_signatures": petition.signature_count,
-            "goal": petition.goal, "state": petition.state, "counted_at": petition.counted_at}
+    figures = public_count(slug) if SLUG.fullmatch(slug) else None
+    if figures is None:
+        raise Http404
+    return {"identifier": figures["slug"], "total_signatures": figures["signature_count"],
+            "goal": figures["goal"], "state": figures["state"],
+            "counted_at": figures["counted_at"]}
 
 
 @api.get("/petitions/{slug}/history", response={200: schemas.History, 404: schemas.Error},
@@ -147,13 +150,14 @@ def history(request, slug: str):
 
     Each figure is recorded when it is counted and never changed afterwards."""
     petition = _visible(slug)
-
-    def points(by):
-        return [{"date": p.at, "total_signatures": p.signature_count}
-                for p in count_history(petition.pk, by=by)]
-
-    return {"identifier": petition.slug, "total_signatures": petition.signature_count,
-            "counted_at": petition.counted_at, "hourly": points("hour"), "daily": points("day")}
+    return {
+        "identifier": petition.slug, "total_signatures": petition.signature_count,
+        "counted_at": petition.counted_at,
+        **{
+            by: [{"date": p.at, "total_signatures": p.signature_count} for p in points]
+            for by, points in count_history_both(petition.pk).items()
+        },
+    }
 
 
 @api.get("/petitions/{slug}/countries", response={200: schemas.Countries, 404: schemas.Error},

@@ -14,14 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
-from django.views.decorators.csrf import csrf_exempt
 
-from chorus.lib.http import is_cross_site, require_post
+from chorus.lib.http import cached_page, same_site_post
 from chorus.lib.translations import translated
-from chorus.petitions.selectors import public_petition_or_404
-from chorus.petitions.views import cached_page
+from chorus.petitions.selectors import public_page_key, public_petition_or_404
 from chorus.signatures.forms import SignatureForm, country_options, is_valid_source
-from chorus.signatures.views import submit_signature
+from chorus.signatures.signing import submit_signature
 
 EMBED_HEIGHT = 560
 
@@ -51,7 +49,7 @@ def embed(request, slug):
     source = request.GET.get("source", "")
     source = source if is_valid_source(source) else ""
     return cached_page(
-        "embed-page", petition, source,
+        public_page_key("embed-page", petition, source),
         lambda: _render_embed(request, petition, SignatureForm(initial={"source": source})),
     )
 
@@ -60,11 +58,8 @@ def embed(request, slug):
 # from our own framed page, so the browser marks it same-origin (see
 # chorus.lib.http.is_cross_site); a page of the partner's cannot forge that.
 @embeddable
-@csrf_exempt
-@require_post
+@same_site_post("signatures/cross_site.html")
 def sign(request, slug):
-    if is_cross_site(request):
-        return render(request, "signatures/cross_site.html", status=403)
     petition = public_petition_or_404(slug)
     if not petition.is_signable:
         return _render_embed(request, petition, SignatureForm(), status=409)
@@ -125,7 +120,7 @@ def oembed(request):
         match = resolve(parts.path)
     except Resolver404:
         raise Http404 from None
-    if match.view_name != "petitions:detail":
+    if match.view_name != "signatures:petition":
         raise Http404
     petition = public_petition_or_404(match.kwargs["slug"])
     response = JsonResponse({

@@ -1,24 +1,88 @@
-from functools import cache, wraps
+import hashlib
+import json
+from collections.abc import Callable
+from functools import cache as memoise
+from functools import wraps
 from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.http import QueryDict
+from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse, HttpResponseNotModified, QueryDict
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
+from django.views.decorators.csrf import csrf_exempt
 
 
-def require_post(view):
-    """Like Django's require_POST, but answers with a page that says why."""
+def allow_methods(*methods: str):
+    """The site's one wrong-method guard: any other method gets the 405 page, which
+    says why, with an Allow header. Allowing GET allows HEAD too (as HTTP has it)."""
+    allowed = (*methods, "HEAD") if "GET" in methods else methods
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.method != "POST":
-            response = render(request, "405.html", status=405)
-            response["Allow"] = "POST"
-            return response
-        return view(request, *args, **kwargs)
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in allowed:
+                response = render(request, "405.html", status=405)
+                response["Allow"] = ", ".join(methods)
+                return response
+            return view(request, *args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorator
+
+
+require_post = allow_methods("POST")
+require_safe = allow_methods("GET")
+
+
+def same_site_post(refused_template: str):
+    """For forms that must work without any cookie of ours: a signer's first visit,
+    a partner's iframe, a reader's reply. POST only, no CSRF cookie; a post that a
+    browser says came from another site's page gets `refused_template` (403)."""
+
+    def decorator(view):
+        @csrf_exempt
+        @require_post
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if is_cross_site(request):
+                return render(request, refused_template, status=403)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def cached_page(key: str, render_page: Callable[[], HttpResponse]) -> HttpResponse:
+    """A public page rendered once per key every few seconds, not once per view.
+
+    Only for pages that are the same for every reader and set no cookie; the
+    key says what they vary by (the language, at least).
+    """
+    content = cache.get(key)
+    if content is None:
+        response = render_page()
+        cache.set(key, response.content, settings.CHORUS_COUNT_CACHE_SECONDS)
+        return response
+    return HttpResponse(content)
+
+
+def public_json(request, payload: dict, *, etag: str | None = None) -> HttpResponse:
+    """JSON that partner sites may read from anywhere and cache: no cookie, an ETag."""
+    body = json.dumps(payload, cls=DjangoJSONEncoder).encode()
+    etag = etag or f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body, content_type="application/json")
+    response["ETag"] = etag
+    response["Access-Control-Allow-Origin"] = "*"
+    patch_cache_control(response, public=True, max_age=5)
+    return response
 
 
 def form_data(request) -> QueryDict:
@@ -37,7 +101,7 @@ def form_data(request) -> QueryDict:
     return data
 
 
-@cache
+@memoise
 def _networks(proxies: tuple[str, ...]) -> tuple[IPv4Network | IPv6Network, ...]:
     return tuple(ip_network(proxy, strict=False) for proxy in proxies)
 

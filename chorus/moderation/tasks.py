@@ -57,8 +57,10 @@ def decision_email(petition: Petition, decision: str, language: str, to: str) ->
             "reason_explanation": reason.explanation if reason else "",
             "note": petition.moderation_note,
             "public_url": settings.SITE_URL + petition.get_absolute_url(),
-            "edit_url": settings.SITE_URL + reverse("manage:edit", args=[petition.slug]),
-            "manage_url": settings.SITE_URL + reverse("manage:detail", args=[petition.slug]),
+            "edit_url": settings.SITE_URL
+            + reverse("petitions:manage:edit", args=[petition.slug]),
+            "manage_url": settings.SITE_URL
+            + reverse("petitions:manage:detail", args=[petition.slug]),
             "SITE_NAME": settings.SITE_NAME,
             "SITE_URL": settings.SITE_URL,
         }

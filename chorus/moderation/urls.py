@@ -1,7 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
 from chorus.moderation import views
-from chorus.moderation.replies import views as reply_views
 
 app_name = "moderation"
 
@@ -14,8 +13,7 @@ urlpatterns = [
     path("petitions/<slug:slug>/send-back/", views.send_back, name="send_back"),
     path("petitions/<slug:slug>/correct/", views.correct, name="correct"),
     path("petitions/<slug:slug>/response/", views.response, name="response"),
-    path("replies/", reply_views.replies, name="replies"),
-    path("replies/decide/", reply_views.replies_bulk, name="replies_bulk"),
-    path("replies/<int:pk>/decide/", reply_views.reply_decide, name="reply_decide"),
-    path("replies/stories/<slug:slug>/", reply_views.story_replies, name="story_replies"),
+    path("held/", include("chorus.moderation.held.urls")),
+    path("abuse/", include("chorus.moderation.abuse.urls")),
+    path("replies/", include("chorus.moderation.replies.urls")),
 ]

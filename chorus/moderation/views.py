@@ -1,17 +1,15 @@
 """Staff pages: the review queue, decisions, corrections, responses and the audit log."""
 
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from chorus.audit.services import actor_label
-from chorus.lib.http import form_data, require_post
+from chorus.lib.http import allow_methods, form_data, require_post
 from chorus.moderation import selectors, services
 from chorus.moderation.forms import (
     AuditFilterForm,
@@ -20,46 +18,11 @@ from chorus.moderation.forms import (
     ResponseForm,
     SendBackForm,
 )
+from chorus.organisers.permissions import staff_required
 from chorus.petitions.models import Petition
 
 QUEUE_PAGE_SIZE = 50
 AUDIT_PAGE_SIZE = 100
-
-
-def staff_required(view):
-    """Anonymous visitors are sent to log in; organisers who are not staff get a 403;
-    staff without a verified second factor are asked for their code."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_staff:
-            raise PermissionDenied
-        # chorus.lib.middleware does this for all of /moderation/ already; this
-        # also covers staff views mounted anywhere else.
-        if getattr(request.user, "otp_device", None) is None:
-            return redirect_to_login(request.get_full_path(), "security:verify")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def allow_methods(*methods: str):
-    """Like Django's require_http_methods, but answers with a page that says why."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if request.method not in (*methods, "HEAD" if "GET" in methods else None):
-                response = render(request, "405.html", status=405)
-                response["Allow"] = ", ".join(methods)
-                return response
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
 
 
 def _petition(slug: str) -> Petition:

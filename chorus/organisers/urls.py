@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import include, path, reverse_lazy
 
 from chorus.lib.http import require_post
 from chorus.organisers import views
@@ -34,7 +34,7 @@ urlpatterns = [
         template_name=T + "password_reset_complete.html",
     ), name="password_reset_complete"),
     path("accounts/invitation/<str:token>/", views.invitation, name="invitation"),
-    path("organiser/", views.dashboard, name="dashboard"),
+    path("accounts/security/", include("chorus.organisers.security.urls")),
     path("organiser/organisations/new/", views.organisation_create, name="organisation_create"),
     path("organiser/organisations/<slug:slug>/members/", views.members, name="members"),
     path("organiser/organisations/<slug:slug>/members/invite/", views.member_invite,

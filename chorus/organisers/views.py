@@ -16,7 +16,6 @@ from chorus.organisers import services
 from chorus.organisers.forms import InviteForm, OrganisationForm, RoleForm, SignupForm
 from chorus.organisers.models import Invitation, Membership, Role
 from chorus.organisers.permissions import organisation_for_member
-from chorus.organisers.selectors import dashboard_for
 from chorus.organisers.tokens import INVITATION_MAX_AGE
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -35,7 +34,7 @@ def signup(request):
     if request.user.is_authenticated:
         if invitation is not None:
             return redirect("organisers:invitation", token=token)
-        return redirect("organisers:dashboard")
+        return redirect("dashboard:home")
     invited_email = invitation.email if invitation else ""
     form = SignupForm(form_data(request) if request.method == "POST" else None,
                       invited_email=invited_email)
@@ -54,7 +53,7 @@ def signup(request):
             login(request, user, backend=BACKEND)
             messages.success(request, _("Welcome! You are now a member of %(organisation)s.")
                              % {"organisation": invitation.organisation.name})
-            return redirect("organisers:dashboard")
+            return redirect("dashboard:home")
     context = {"form": form, "invitation": invitation, "token": token}
     return render(request, "organisers/signup.html", context, status=400 if form.errors else 200)
 
@@ -69,7 +68,7 @@ def verify(request, token):
         return render(request, "organisers/verify_invalid.html", status=404)
     login(request, user, backend=BACKEND)
     messages.success(request, _("Your e-mail address is confirmed and your account is active."))
-    return redirect("organisers:dashboard")
+    return redirect("dashboard:home")
 
 
 # Invitations
@@ -93,19 +92,10 @@ def accept_invitation(request, invitation: Invitation, token: str):
         return render(request, "organisers/invitation_invalid.html", status=404)
     messages.success(request, _("You are now a member of %(organisation)s.")
                      % {"organisation": invitation.organisation.name})
-    return redirect("organisers:dashboard")
+    return redirect("dashboard:home")
 
 
 # Dashboard and organisations
-
-
-@login_required
-def dashboard(request):
-    context = {
-        "panels": dashboard_for(request.user),
-        "can_create_organisation": services.organisation_creation_allowed(request.user),
-    }
-    return render(request, "organisers/dashboard.html", context)
 
 
 @login_required
@@ -204,7 +194,7 @@ def _after_change(request, slug: str) -> str:
     # An owner who stepped down or left may no longer act here (or see it).
     if Membership.objects.filter(user=request.user, organisation__slug=slug).exists():
         return reverse("organisers:members", args=[slug])
-    return reverse("organisers:dashboard")
+    return reverse("dashboard:home")
 
 
 @login_required

@@ -34,7 +34,7 @@ class PetitionAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Download the delivery document (PDF)"))
     def delivery_document(self, request, queryset):
-        from chorus.petitions.delivery import delivery_pdf
+        from chorus.signatures.exports.delivery import delivery_pdf
 
         petition = self._one_to_export(request, queryset)
         if petition is None:

@@ -130,7 +130,7 @@ class Petition(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("petitions:detail", args=[self.slug])
+        return reverse("signatures:petition", args=[self.slug])
 
     @property
     def is_signable(self) -> bool:

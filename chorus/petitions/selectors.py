@@ -2,7 +2,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404
+from django.utils.translation import get_language, get_language_info
 
+from chorus.lib.translations import translated
 from chorus.petitions.models import Petition
 
 _MISSING = "missing"
@@ -40,6 +42,14 @@ def public_count_key(slug: str) -> str:
     return f"petition-count:{slug}"
 
 
+def public_page_key(kind: str, petition: Petition, source: str = "") -> str:
+    """The cache key of a whole public page of this petition (see lib.http.cached_page).
+
+    It changes with the petition's updated_at, so every change shows at once.
+    """
+    return f"{kind}:{petition.pk}:{petition.updated_at.timestamp()}:{get_language()}:{source}"
+
+
 def public_petition_forget(*slugs: str) -> None:
     """Drop the cached public copies of these petitions, so a change shows at once.
 
@@ -49,3 +59,27 @@ def public_petition_forget(*slugs: str) -> None:
     keys = [key for slug in slugs for key in (public_petition_key(slug), public_count_key(slug))]
     cache.delete_many(keys)
     transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def _language_names(codes) -> list[dict]:
+    return [
+        {"code": code, "name": get_language_info(code)["name_local"]}
+        for code in codes if code in dict(settings.LANGUAGES)
+    ]
+
+
+def petition_in_reader_language(petition: Petition) -> tuple[Petition, dict]:
+    """The petition as the reader sees it, and what to tell them about its languages.
+
+    One query for all its translations, however many there are.
+    """
+    rows = list(petition.translations.all())
+    shown = translated(petition, translations=rows)
+    others = [petition.language, *(row.language for row in rows)]
+    languages = {
+        "original": get_language_info(petition.language)["name_translated"]
+        if petition.language in dict(settings.LANGUAGES) else petition.language,
+        "is_translation": getattr(shown, "is_translation", False),
+        "others": _language_names(code for code in others if code != shown.language),
+    }
+    return shown, languages

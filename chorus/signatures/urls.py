@@ -1,10 +1,11 @@
-from django.urls import path
+from django.urls import include, path
 
 from chorus.signatures import views
 
 app_name = "signatures"
 
 urlpatterns = [
+    path("petitions/<slug:slug>/", views.petition, name="petition"),
     path("petitions/<slug:slug>/sign/", views.sign, name="sign"),
     # A form posted without the slash would be redirected and lost.
     path("petitions/<slug:slug>/sign", views.sign),
@@ -15,4 +16,7 @@ urlpatterns = [
     path("signature/<str:token>/my-signature.json", views.manage_data, name="manage_data"),
     path("signature/<str:token>/withdraw/", views.withdraw, name="withdraw"),
     path("signature/<str:token>/erase/", views.erase, name="erase"),
+    path("", include("chorus.signatures.counting.urls")),
+    path("", include("chorus.signatures.proof_of_work.urls")),
+    path("", include("chorus.signatures.exports.urls")),
 ]

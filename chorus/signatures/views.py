@@ -1,55 +1,64 @@
+from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
-from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
+from django.utils.translation import gettext as _
 
-from chorus.lib.http import client_ip, form_data, is_cross_site, require_post
+from chorus.lib.charts import bar_chart
+from chorus.lib.http import allow_methods, cached_page, require_post, same_site_post
 from chorus.lib.text import masked_email
 from chorus.lib.translations import translated
-from chorus.petitions.selectors import public_petition_or_404
-from chorus.petitions.views import render_petition
+from chorus.petitions.selectors import (
+    petition_in_reader_language,
+    public_page_key,
+    public_petition_or_404,
+)
 from chorus.signatures import services
-from chorus.signatures.forms import SignatureForm
+from chorus.signatures.counting.selectors import country_totals
+from chorus.signatures.forms import SignatureForm, country_options, is_valid_source
 from chorus.signatures.models import Signature
-from chorus.signatures.proof_of_work import services as proof_of_work
+from chorus.signatures.signing import submit_signature
+
+COUNTRIES_ON_PAGE = 10
 
 
-def submit_signature(request, petition) -> SignatureForm | None:
-    """Validate a posted sign form and record the signature; the form if invalid.
+def render_petition(request, petition, form, status=200):
+    """The petition page, with the sign form as given (blank or with errors)."""
+    countries = country_totals(petition.pk)
+    petition, languages = petition_in_reader_language(petition)
+    context = {
+        "petition": petition,
+        "petition_languages": languages,
+        "form": form,
+        "country_options": country_options(form["country"].value() or ""),
+        "country_chart": bar_chart(
+            [(row.name, row.count) for row in countries[:COUNTRIES_ON_PAGE]],
+            title=_("Signatures by country"),
+            floor_label=_("fewer than %(floor)s") % {"floor": settings.CHORUS_COUNTRY_FLOOR},
+        ),
+        "more_countries": max(0, len(countries) - COUNTRIES_ON_PAGE),
+    }
+    return render(request, "petitions/petition_detail.html", context, status=status)
 
-    Shared by the petition page and the embed, which differ only in what they
-    show afterwards.
-    """
-    data = form_data(request)
-    form = SignatureForm(data)
-    if not form.is_valid():
-        return form
-    try:
-        held_reason = proof_of_work.held_reason(
-            petition=petition, payload=data.get(proof_of_work.FIELD_NAME, "")
-        )
-    except ValidationError as error:
-        form.add_error(None, error)
-        return form
-    services.signature_create(
-        petition_id=petition.pk, **form.cleaned_data, ip=client_ip(request),
-        language=get_language() or "", held_reason=held_reason,
+
+def petition(request, slug):
+    """The petition page: what it asks, its count, and the form to sign it."""
+    petition = public_petition_or_404(slug)
+    source = request.GET.get("source", "")
+    source = source if is_valid_source(source) else ""
+    if set(request.GET) - {"source"}:
+        return render_petition(request, petition, SignatureForm(initial={"source": source}))
+    return cached_page(
+        public_page_key("petition-page", petition, source),
+        lambda: render_petition(request, petition, SignatureForm(initial={"source": source})),
     )
-    proof_of_work.proof_of_work_check_now_and_then(petition.pk)
-    return None
 
 
 # No CSRF cookie: signing must work on a first visit that sets no cookie and
 # inside partners' iframes. The browser's Origin / Sec-Fetch-Site headers show
 # whether the form was posted from a page of ours instead.
-@csrf_exempt
-@require_post
+@same_site_post("signatures/cross_site.html")
 def sign(request, slug):
-    if is_cross_site(request):
-        return render(request, "signatures/cross_site.html", status=403)
     petition = public_petition_or_404(slug)
     if not petition.is_signable:
         return render(request, "signatures/not_signable.html", {"petition": petition}, status=409)
@@ -61,28 +70,14 @@ def sign(request, slug):
     return redirect("signatures:thanks", slug=petition.slug)
 
 
-# Fetched by the widget on petitions that ask for proof of work. Never cached
-# (each challenge may be spent once) and it sets no cookie.
-@never_cache
-def challenge(request):
-    if request.method not in ("GET", "HEAD"):
-        response = render(request, "405.html", status=405)
-        response["Allow"] = "GET"
-        return response
-    return JsonResponse(proof_of_work.challenge_create())
-
-
 def thanks(request, slug):
     petition = translated(public_petition_or_404(slug))
     return render(request, "signatures/thanks.html", {"petition": petition})
 
 
+@allow_methods("GET", "POST")
 def confirm(request, token):
     """GET shows a button; only the POST confirms, so mail scanners cannot."""
-    if request.method not in ("GET", "POST"):
-        response = render(request, "405.html", status=405)
-        response["Allow"] = "GET, POST"
-        return response
     try:
         signature = services.signature_from_token(token)
     except signing.SignatureExpired:

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from chorus.stories import feeds, views
 
@@ -19,4 +19,5 @@ urlpatterns = [
     # Tag slugs may be in any script ("суд"), which the slug converter refuses.
     path("stories/tags/<str:slug>/", views.tag, name="tag"),
     path("stories/<slug:slug>/", views.story_detail, name="detail"),
+    path("", include("chorus.stories.replies.urls")),
 ]

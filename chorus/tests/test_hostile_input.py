@@ -101,7 +101,7 @@ def cases(client, organisation, petition, owner, editor, moderator, immediate_ta
     as_moderator = _client(client_class, moderator)
 
     def public(slug):
-        return [(anonymous, reverse("petitions:detail", args=[slug]))]
+        return [(anonymous, reverse("signatures:petition", args=[slug]))]
 
     def pending(slug):
         draft = Petition.objects.create(
@@ -112,14 +112,14 @@ def cases(client, organisation, petition, owner, editor, moderator, immediate_ta
 
     def authored_pages():
         new = Petition.objects.exclude(pk=petition.pk).order_by("-pk").first()
-        pages = [(as_editor, reverse("manage:detail", args=[new.slug]))]
+        pages = [(as_editor, reverse("petitions:manage:detail", args=[new.slug]))]
         new.submit()
         pages.append((as_moderator, reverse("moderation:review", args=[new.slug])))
         new.open()
         return pages + public(new.slug)
 
     def moderation_note_pages(slug):
-        return lambda: [(as_editor, reverse("manage:detail", args=[slug]))]
+        return lambda: [(as_editor, reverse("petitions:manage:detail", args=[slug]))]
 
     def signed_pages():
         return public(petition.slug) + [
@@ -133,7 +133,7 @@ def cases(client, organisation, petition, owner, editor, moderator, immediate_ta
             fields={"name": "line", "postcode": "line"},
             stored=lambda: petition.signatures.count(), pages=signed_pages)),
         "petition": (as_editor, Case(
-            url=reverse("manage:create"),
+            url=reverse("petitions:manage:create"),
             valid={"organisation": organisation.slug, "title": "Free the press", "slug": "",
                    "target": "The Ministry", "ask": "Release them.", "body": "Detained.",
                    "statement": "", "statement_by": "", "statement_role": "", "image_alt": "",
@@ -190,10 +190,10 @@ def cases(client, organisation, petition, owner, editor, moderator, immediate_ta
         def reply_pages():
             Reply.objects.update(state=Reply.State.APPROVED)
             return [(anonymous, reverse("stories:detail", args=[story.slug])),
-                    (as_moderator, reverse("moderation:replies"))]
+                    (as_moderator, reverse("moderation:replies:queue"))]
 
         result["reply"] = (anonymous, Case(
-            url=reverse("replies:create", args=[story.slug]),
+            url=reverse("stories:replies:create", args=[story.slug]),
             valid={"name": "Lena", "email": "lena.reader@example.org", "website": "",
                    "body": "Stay strong."},
             fields={"name": "line", "website": "line", "body": "text"},

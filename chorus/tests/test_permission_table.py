@@ -29,16 +29,16 @@ STAFF_ACTION = expect(outsider=403, viewer=403, editor=403, owner=403, moderator
 # (url name, which petition or organisation, method, expected status per persona)
 TABLE = [
     ("organisers:members", "organisation", "get", MEMBER_READ),
-    ("exports:api_keys", "organisation", "get", OWNER_PAGE),
-    ("manage:detail", "draft", "get", MEMBER_READ),
-    ("manage:edit", "draft", "get", EDITOR_PAGE),
-    ("manage:submit", "draft", "post", EDITOR_ACTION),
-    ("manage:close", "petition", "post", EDITOR_ACTION),
-    ("manage:victory", "petition", "post", EDITOR_ACTION),
+    ("api:keys:list", "organisation", "get", OWNER_PAGE),
+    ("petitions:manage:detail", "draft", "get", MEMBER_READ),
+    ("petitions:manage:edit", "draft", "get", EDITOR_PAGE),
+    ("petitions:manage:submit", "draft", "post", EDITOR_ACTION),
+    ("petitions:manage:close", "petition", "post", EDITOR_ACTION),
+    ("petitions:manage:victory", "petition", "post", EDITOR_ACTION),
     ("updates:create", "petition", "get", EDITOR_PAGE),
-    ("exports:csv", "petition", "get", OWNER_PAGE),
-    ("exports:delivery", "petition", "get", OWNER_PAGE),
-    ("exports:purge", "petition", "get", OWNER_PAGE),
+    ("signatures:exports:csv", "petition", "get", OWNER_PAGE),
+    ("signatures:exports:delivery", "petition", "get", OWNER_PAGE),
+    ("signatures:exports:purge", "petition", "get", OWNER_PAGE),
     ("moderation:queue", None, "get", STAFF_PAGE),
     ("moderation:audit", None, "get", STAFF_PAGE),
     ("moderation:review", "pending", "get", STAFF_PAGE),
@@ -82,7 +82,7 @@ def test_each_persona_gets_what_their_role_allows(
         assert response.status_code == expected[persona]
 
 
-@pytest.mark.parametrize("name", ["organisers:dashboard", "manage:create"])
+@pytest.mark.parametrize("name", ["dashboard:home", "petitions:manage:create"])
 def test_organiser_pages_send_anonymous_visitors_to_log_in(client, db, name):
     response = client.get(reverse(name))
     assert response.status_code == 302
@@ -92,6 +92,6 @@ def test_organiser_pages_send_anonymous_visitors_to_log_in(client, db, name):
 def test_a_refused_action_changes_nothing(client, draft, viewer, outsider):
     for person in (viewer, outsider):
         client.force_login(person)
-        client.post(reverse("manage:submit", args=[draft.slug]))
+        client.post(reverse("petitions:manage:submit", args=[draft.slug]))
     draft.refresh_from_db()
     assert draft.state == Petition.State.DRAFT

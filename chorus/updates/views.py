@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 
-from chorus.lib.http import form_data, require_post
+from chorus.lib.http import allow_methods, form_data, require_post
 from chorus.lib.markdown import render_markdown
-from chorus.organisers.permissions import petition_for_member
+from chorus.petitions.permissions import petition_for_member
 from chorus.signatures.models import Signature
 from chorus.updates import services
 from chorus.updates.forms import UpdateForm
@@ -17,17 +17,10 @@ from chorus.updates.models import Update
 from chorus.updates.selectors import consenting_signatures
 
 
-def _not_allowed(request, allow: str):
-    response = render(request, "405.html", status=405)
-    response["Allow"] = allow
-    return response
-
-
 @login_required
+@allow_methods("GET", "POST")
 def create(request, slug):
     """Write an update, preview it (without JavaScript), then post it."""
-    if request.method not in ("GET", "POST"):
-        return _not_allowed(request, "GET, POST")
     petition, _membership = petition_for_member(request.user, slug, "editor")
     if not petition.is_public:
         return render(request, "updates/not_public.html", {"petition": petition}, status=409)
@@ -48,7 +41,7 @@ def create(request, slug):
             form.add_error(None, error)
         else:
             messages.success(request, _("The update is on the petition page."))
-            return redirect("manage:detail", slug=petition.slug)
+            return redirect("petitions:manage:detail", slug=petition.slug)
     return render(request, "updates/create.html", {**context, "form": form}, status=400)
 
 
@@ -68,17 +61,16 @@ def mail(request, slug, pk):
             "The update is being e-mailed to %(count)s signers.",
             mailing.recipients,
         ) % {"count": mailing.recipients})
-    return redirect("manage:detail", slug=petition.slug)
+    return redirect("petitions:manage:detail", slug=petition.slug)
 
 
 # Without CSRF: one-click unsubscribe (RFC 8058) is a POST from the signer's
 # mail provider, which has no cookie of ours. The signed token is the proof;
 # the worst a forged POST can do is stop someone's update e-mails.
 @csrf_exempt
+@allow_methods("GET", "POST")
 def unsubscribe(request, token):
     """GET shows a button; only the POST unsubscribes, so mail scanners cannot."""
-    if request.method not in ("GET", "POST"):
-        return _not_allowed(request, "GET, POST")
     try:
         signature = services.signature_from_unsubscribe_token(token)
     except (signing.BadSignature, ValueError, Signature.DoesNotExist):

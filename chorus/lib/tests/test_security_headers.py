@@ -4,7 +4,7 @@ from django.urls import NoReverseMatch, reverse
 
 @pytest.fixture
 def page(client, petition):
-    return client.get(reverse("petitions:detail", args=[petition.slug]))
+    return client.get(reverse("signatures:petition", args=[petition.slug]))
 
 
 def test_pages_send_the_security_headers(page):

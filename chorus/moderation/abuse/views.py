@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from chorus.audit.services import actor_label
-from chorus.lib.http import form_data, require_post
+from chorus.lib.http import allow_methods, form_data, require_post
 from chorus.moderation.abuse import services as abuse_services
 from chorus.moderation.abuse.forms import DATETIME_FORMAT, BulkConfirmForm, BulkInvalidationForm
 from chorus.moderation.abuse.services import INVALIDATABLE_STATES, MatchChanged
 from chorus.moderation.models import SHORT_DIGEST_LENGTH, Flag, InvalidationBatch
-from chorus.moderation.views import allow_methods, staff_required
+from chorus.organisers.permissions import staff_required
 from chorus.signatures.models import Block
 
 PAGE_SIZE = 50
@@ -40,7 +40,7 @@ def _bulk_url(flag: Flag) -> str:
         ("signed_to", _moment(flag.window_end, round_up=True)),
         *(("states", state) for state in INVALIDATABLE_STATES),
     ]
-    return f"{reverse('abuse:bulk')}?{urlencode(query)}"
+    return f"{reverse('moderation:abuse:bulk')}?{urlencode(query)}"
 
 
 @staff_required
@@ -64,7 +64,7 @@ def flag_dismiss(request, pk):
     if abuse_services.flag_dismiss(flag=flag, moderator=request.user):
         messages.success(request, _("Flag dismissed: %(value)s on %(petition)s.") % {
             "value": flag.short_value, "petition": flag.petition.slug})
-    return redirect("abuse:flags")
+    return redirect("moderation:abuse:flags")
 
 
 @staff_required
@@ -76,7 +76,7 @@ def flag_block(request, pk):
                                     "review.") % {"value": flag.short_value})
     else:
         messages.info(request, _("%(value)s was blocked already.") % {"value": flag.short_value})
-    return redirect("abuse:flags")
+    return redirect("moderation:abuse:flags")
 
 
 def _render_bulk(request, form, *, preview=None, status=200):
@@ -117,7 +117,7 @@ def bulk(request):
         "%(count)d signature is being invalidated; the count follows within seconds.",
         "%(count)d signatures are being invalidated; the count follows within seconds.",
         batch.matched) % {"count": batch.matched})
-    return redirect("abuse:batches")
+    return redirect("moderation:abuse:batches")
 
 
 def _described(conditions: dict) -> list[tuple[str, str]]:
@@ -163,4 +163,4 @@ def undo(request, pk):
             "Undone: %(count)d signature has its previous state back.",
             "Undone: %(count)d signatures have their previous state back.",
             restored) % {"count": restored})
-    return redirect("abuse:batches")
+    return redirect("moderation:abuse:batches")

@@ -10,9 +10,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from chorus.lib.http import form_data, require_post
+from chorus.lib.http import allow_methods, form_data, require_post
 from chorus.lib.text import masked_email, validate_plain_line
-from chorus.moderation.views import allow_methods, staff_required
+from chorus.organisers.permissions import staff_required
 from chorus.signatures import services
 from chorus.signatures.models import Signature
 
@@ -59,7 +59,7 @@ def _held(filters: dict):
 
 def _list_url(filters: dict) -> str:
     query = {key: value for key, value in filters.items() if value}
-    return reverse("held:list") + (f"?{urlencode(query)}" if query else "")
+    return reverse("moderation:held:list") + (f"?{urlencode(query)}" if query else "")
 
 
 @staff_required

@@ -7,9 +7,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from chorus.lib.http import form_data, require_post
+from chorus.lib.http import allow_methods, form_data, require_post
 from chorus.moderation.replies.forms import ReplyBulkForm, ReplyDecisionForm
-from chorus.moderation.views import allow_methods, staff_required
+from chorus.organisers.permissions import staff_required
 from chorus.stories.models import Reply, Story
 from chorus.stories.replies import selectors as reply_selectors
 from chorus.stories.replies.services import replies_moderate, reply_moderate
@@ -23,7 +23,7 @@ def _back(request):
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                        require_https=request.is_secure()):
         return redirect(target)
-    return redirect("moderation:replies")
+    return redirect("moderation:replies:queue")
 
 
 @staff_required

@@ -207,7 +207,7 @@ def test_sending_back_returns_a_draft_with_the_note_and_an_edit_link(
     assert len(mailoutbox) == 2
     body = mailoutbox[0].body
     assert NOTE in body
-    assert settings.SITE_URL + reverse("manage:edit", args=[pending.slug]) in body
+    assert settings.SITE_URL + reverse("petitions:manage:edit", args=[pending.slug]) in body
     assert AuditEntry.objects.filter(action="moderation.send_back").count() == 1
 
 

@@ -1,10 +1,10 @@
 from django.urls import path
 
-from chorus.organisers.security import views as security_views
+from chorus.organisers.security import views
 
 app_name = "security"
 
 urlpatterns = [
-    path("verify/", security_views.verify, name="verify"),
-    path("setup/", security_views.setup, name="setup"),
+    path("verify/", views.verify, name="verify"),
+    path("setup/", views.setup, name="setup"),
 ]

@@ -68,7 +68,7 @@ def verify(request):
         return redirect(next_url)
     device = otp_device_for(request.user)
     if device is None:
-        return redirect(_with_next("security:setup", next_url))
+        return redirect(_with_next("organisers:security:setup", next_url))
     form = CodeForm(form_data(request) if request.method == "POST" else None)
     if form.is_valid():
         try:
@@ -89,7 +89,7 @@ def setup(request):
     # Once a device is confirmed, only someone holding it may go further: a
     # stolen password must not be enough to enrol another one.
     if otp_device_for(request.user) is not None:
-        return redirect(_with_next("security:verify", next_url))
+        return redirect(_with_next("organisers:security:verify", next_url))
     device = otp_device_prepare(user=request.user)
     form = CodeForm(form_data(request) if request.method == "POST" else None)
     if form.is_valid():

@@ -33,7 +33,7 @@ def test_signing_up_sends_a_link_that_activates_the_account_and_logs_in(
 
     response = client.get(link_in(mailoutbox[0]))
     assert response.status_code == 302
-    assert response["Location"] == reverse("organisers:dashboard")
+    assert response["Location"] == reverse("dashboard:home")
     user.refresh_from_db()
     assert user.is_active
     assert session_user(client) == str(user.pk)
@@ -133,7 +133,7 @@ def test_an_organiser_logs_in_with_their_email_address_in_any_case(client, owner
     response = client.post(reverse("organisers:login"),
                            {"username": "OLGA.Owner@example.org", "password": PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == reverse("organisers:dashboard")
+    assert response["Location"] == reverse("dashboard:home")
     assert session_user(client) == str(owner.pk)
 
 
@@ -193,7 +193,7 @@ def test_the_menu_offers_log_in_without_setting_a_cookie(client):
 def test_the_menu_offers_the_dashboard_and_log_out_to_an_organiser(client, owner):
     client.force_login(owner)
     response = client.get(reverse("petitions:list"))
-    assert reverse("organisers:dashboard") in response.text
+    assert reverse("dashboard:home") in response.text
     assert "Log out" in response.text
     assert "Moderation" not in response.text
 

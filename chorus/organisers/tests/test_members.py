@@ -58,7 +58,7 @@ def test_an_invitee_signs_up_through_the_link_and_becomes_a_member(
     assert INVITEE in form.text
     response = post(signup, {"name": "Ines", "email": "someone.else@example.org",
                              "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
-    assert response["Location"] == reverse("organisers:dashboard")
+    assert response["Location"] == reverse("dashboard:home")
     membership = Membership.objects.get(organisation=organisation, user__username=INVITEE)
     assert membership.role == Role.VIEWER
     assert membership.user.is_active  # the link came to that inbox: no second e-mail
@@ -83,7 +83,7 @@ def test_a_logged_in_organiser_accepts_an_invitation(client, organisation, outsi
     client.force_login(outsider)
     assert "Accept the invitation" in client.get(invitation_link).text
     response = client.post(invitation_link)
-    assert response["Location"] == reverse("organisers:dashboard")
+    assert response["Location"] == reverse("dashboard:home")
     assert role_of(outsider, organisation) == Role.VIEWER
 
 
@@ -205,7 +205,7 @@ def test_an_owner_may_step_down_once_there_is_another(client, organisation, owne
     membership = Membership.objects.get(user=owner)
     response = client.post(reverse("organisers:member_remove",
                                    args=[organisation.slug, membership.pk]))
-    assert response["Location"] == reverse("organisers:dashboard")
+    assert response["Location"] == reverse("dashboard:home")
     assert role_of(owner, organisation) is None
 
 

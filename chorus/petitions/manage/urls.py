@@ -1,7 +1,6 @@
 from django.urls import path
 
 from chorus.petitions.manage import views
-from chorus.petitions.translations import views as translation_views
 
 app_name = "manage"
 
@@ -13,8 +12,4 @@ urlpatterns = [
     path("<slug:slug>/submit/", views.submit, name="submit"),
     path("<slug:slug>/close/", views.close, name="close"),
     path("<slug:slug>/victory/", views.victory, name="victory"),
-    path("<slug:slug>/translations/<str:language>/", translation_views.translation,
-         name="translation"),
-    path("<slug:slug>/translations/<str:language>/delete/", translation_views.translation_delete,
-         name="translation_delete"),
 ]

@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 
 from chorus.lib.http import form_data, require_post
 from chorus.organisers.models import Role
-from chorus.organisers.permissions import organisations_for, petition_for_member
+from chorus.organisers.permissions import organisations_for
 from chorus.petitions import services
 from chorus.petitions.manage.forms import PetitionForm
+from chorus.petitions.permissions import petition_for_member
 
 
 def _render_form(request, form, *, petition=None):
@@ -53,7 +54,7 @@ def create(request):
         else:
             messages.success(request, _("Your draft is saved. Submit it for review when it "
                                         "is ready."))
-            return redirect("manage:detail", slug=petition.slug)
+            return redirect("petitions:manage:detail", slug=petition.slug)
     return _render_form(request, form)
 
 
@@ -70,7 +71,7 @@ def edit(request, slug):
             form.add_error(None, error.messages)
         else:
             messages.success(request, _("Your changes are saved."))
-            return redirect("manage:detail", slug=petition.slug)
+            return redirect("petitions:manage:detail", slug=petition.slug)
     return _render_form(request, form, petition=petition)
 
 
@@ -93,7 +94,7 @@ def _move(request, slug: str, service, done: str):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, done)
-    return redirect("manage:detail", slug=petition.slug)
+    return redirect("petitions:manage:detail", slug=petition.slug)
 
 
 @login_required

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from chorus.audit.services import audit_record
 from chorus.lib.http import form_data, require_post
 from chorus.organisers.models import Role
-from chorus.organisers.permissions import petition_for_member
 from chorus.petitions.models import Petition, PetitionTranslation
+from chorus.petitions.permissions import petition_for_member
 from chorus.petitions.services import petition_touch
 from chorus.petitions.translations.forms import PetitionTranslationForm
 
@@ -88,7 +88,7 @@ def translation(request, slug, language):
             petition_translation_save(petition=petition, actor=request.user, language=language,
                                       fields=form.translation_fields())
             messages.success(request, _("The translation is saved."))
-            return redirect("manage:detail", slug=petition.slug)
+            return redirect("petitions:manage:detail", slug=petition.slug)
     else:
         form = PetitionTranslationForm(instance=existing, language=language)
     context = {
@@ -110,4 +110,4 @@ def translation_delete(request, slug, language):
     language = _language_or_404(petition, language)
     if petition_translation_delete(petition=petition, actor=request.user, language=language):
         messages.success(request, _("The translation is deleted."))
-    return redirect("manage:detail", slug=petition.slug)
+    return redirect("petitions:manage:detail", slug=petition.slug)

@@ -1,11 +1,11 @@
 from django.urls import path
 
-from chorus.stories.replies import views as reply_views
+from chorus.stories.replies import views
 
 app_name = "replies"
 
 urlpatterns = [
-    path("stories/<slug:slug>/replies/", reply_views.create, name="create"),
+    path("stories/<slug:slug>/replies/", views.create, name="create"),
     # A form posted without the slash would be redirected and lost.
-    path("stories/<slug:slug>/replies", reply_views.create),
+    path("stories/<slug:slug>/replies", views.create),
 ]

@@ -3,9 +3,8 @@
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
-from django.views.decorators.csrf import csrf_exempt
 
-from chorus.lib.http import client_ip, form_data, is_cross_site, require_post
+from chorus.lib.http import client_ip, form_data, same_site_post
 from chorus.lib.translations import translated
 from chorus.stories.models import Story
 from chorus.stories.replies.forms import ReplyForm
@@ -23,11 +22,8 @@ def _replied(story: Story) -> HttpResponseRedirect:
 # No CSRF cookie: the story page is cached and served to every reader, so it
 # carries no token. The browser's Origin / Sec-Fetch-Site headers show whether
 # the form was posted from a page of ours instead (as for signing).
-@csrf_exempt
-@require_post
+@same_site_post("stories/replies/cross_site.html")
 def create(request, slug):
-    if is_cross_site(request):
-        return render(request, "stories/replies/cross_site.html", status=403)
     story = get_object_or_404(Story.objects.published(), slug=slug)
     if not story.replies_open:
         return render(request, "stories/replies/closed.html",

@@ -20,7 +20,7 @@ urlpatterns: list = []
 @pytest.fixture(autouse=True)
 def organiser_petition_page(settings):
     try:
-        reverse("manage:detail", args=["x"])
+        reverse("petitions:manage:detail", args=["x"])
     except NoReverseMatch:
         from chorus import urls as project
 
@@ -65,7 +65,7 @@ def test_an_editor_posts_an_update_that_shows_on_the_petition_page(client, petit
     client.force_login(editor)
     response = client.post(create_url(petition), POST)
     assert response.status_code == 302
-    assert response["Location"] == reverse("manage:detail", args=[petition.slug])
+    assert response["Location"] == reverse("petitions:manage:detail", args=[petition.slug])
     update = Update.objects.get()
     assert (update.title, update.created_by, update.petition) == ("We won in court", editor,
                                                                   petition)

@@ -17,7 +17,7 @@ from chorus.signatures.models import Block, Signature
 BOT_IP = "198.51.100.23"
 S = Signature.State
 _serial = itertools.count()
-BULK = reverse("abuse:bulk")
+BULK = reverse("moderation:abuse:bulk")
 
 
 def sign(petition, count: int, *, state: str, domain: str, ip: str = "", minutes_ago=10):
@@ -70,7 +70,7 @@ def conditions(**changes) -> dict:
 
 @pytest.mark.parametrize("name", ["flags", "bulk", "batches"])
 def test_anonymous_visitors_are_sent_to_log_in(client, db, name):
-    response = client.get(reverse(f"abuse:{name}"))
+    response = client.get(reverse(f"moderation:abuse:{name}"))
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("organisers:login"))
@@ -80,7 +80,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, db, name):
 def test_an_organiser_who_is_not_staff_is_refused(client, owner, name):
     client.force_login(owner)
 
-    assert client.get(reverse(f"abuse:{name}")).status_code == 403
+    assert client.get(reverse(f"moderation:abuse:{name}")).status_code == 403
 
 
 def test_an_organiser_cannot_invalidate_dismiss_or_block(client, owner, flag):
@@ -88,8 +88,8 @@ def test_an_organiser_cannot_invalidate_dismiss_or_block(client, owner, flag):
     before = snapshot(flag.petition)
 
     assert client.post(BULK, {**conditions(), "expected": 4}).status_code == 403
-    assert client.post(reverse("abuse:flag_dismiss", args=[flag.pk])).status_code == 403
-    assert client.post(reverse("abuse:flag_block", args=[flag.pk])).status_code == 403
+    assert client.post(reverse("moderation:abuse:flag_dismiss", args=[flag.pk])).status_code == 403
+    assert client.post(reverse("moderation:abuse:flag_block", args=[flag.pk])).status_code == 403
 
     assert snapshot(flag.petition) == before
     flag.refresh_from_db()
@@ -101,7 +101,7 @@ def test_an_organiser_cannot_invalidate_dismiss_or_block(client, owner, flag):
 
 
 def test_the_dashboard_shows_open_flags_with_a_shortened_digest(staff_client, flag):
-    response = staff_client.get(reverse("abuse:flags"))
+    response = staff_client.get(reverse("moderation:abuse:flags"))
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -112,7 +112,7 @@ def test_the_dashboard_shows_open_flags_with_a_shortened_digest(staff_client, fl
 
 
 def test_the_invalidate_link_previews_the_flagged_signatures(staff_client, flag):
-    page = staff_client.get(reverse("abuse:flags")).content.decode()
+    page = staff_client.get(reverse("moderation:abuse:flags")).content.decode()
     link = unescape(page.split(f'href="{BULK}?', 1)[1].split('"', 1)[0])
 
     response = staff_client.get(f"{BULK}?{link}")
@@ -124,7 +124,8 @@ def test_the_invalidate_link_previews_the_flagged_signatures(staff_client, flag)
 
 def test_dismissing_a_flag_takes_it_off_the_dashboard_and_is_audited(
         staff_client, flag, moderator):
-    response = staff_client.post(reverse("abuse:flag_dismiss", args=[flag.pk]), follow=True)
+    response = staff_client.post(reverse("moderation:abuse:flag_dismiss", args=[flag.pk]),
+                                 follow=True)
 
     flag.refresh_from_db()
     assert (flag.state, flag.dismissed_by) == (Flag.State.DISMISSED, moderator)
@@ -134,21 +135,22 @@ def test_dismissing_a_flag_takes_it_off_the_dashboard_and_is_audited(
 
 
 def test_blocking_from_a_flag_adds_the_full_digest_to_the_blocklist(staff_client, flag):
-    response = staff_client.post(reverse("abuse:flag_block", args=[flag.pk]), follow=True)
+    response = staff_client.post(reverse("moderation:abuse:flag_block", args=[flag.pk]),
+                                 follow=True)
 
     block = Block.objects.get()
     assert (block.kind, block.value) == (Block.Kind.IP, ip_digest(BOT_IP))
     assert "Blocked" in response.content.decode()
     assert AuditEntry.objects.filter(action="abuse.block").count() == 1
-    staff_client.post(reverse("abuse:flag_block", args=[flag.pk]))
+    staff_client.post(reverse("moderation:abuse:flag_block", args=[flag.pk]))
     assert Block.objects.count() == 1
     assert AuditEntry.objects.filter(action="abuse.block").count() == 1
 
 
 def test_flag_actions_are_post_only(staff_client, flag):
-    assert staff_client.get(reverse("abuse:flag_dismiss", args=[flag.pk])).status_code == 405
-    assert staff_client.get(reverse("abuse:flag_block", args=[flag.pk])).status_code == 405
-    assert staff_client.get(reverse("abuse:undo", args=[1])).status_code == 405
+    for name in ("moderation:abuse:flag_dismiss", "moderation:abuse:flag_block"):
+        assert staff_client.get(reverse(name, args=[flag.pk])).status_code == 405
+    assert staff_client.get(reverse("moderation:abuse:undo", args=[1])).status_code == 405
 
 
 # Bulk invalidation
@@ -181,20 +183,20 @@ def test_a_moderator_invalidates_sees_the_batch_and_undoes_it(staff_client, bots
     response = post(BULK, {**conditions(), "expected": 4})
 
     assert response.status_code == 302
-    assert response.url == reverse("abuse:batches")
+    assert response.url == reverse("moderation:abuse:batches")
     assert count_of(bots) == 2
     assert AuditEntry.objects.filter(action="signatures.bulk_invalidate").count() == 1
     batch = InvalidationBatch.objects.get()
     page = staff_client.get(response.url).content.decode()
     assert "bots.example" in page and "Undo" in page
 
-    response = post(reverse("abuse:undo", args=[batch.pk]))
+    response = post(reverse("moderation:abuse:undo", args=[batch.pk]))
 
     assert response.status_code == 302
     assert count_of(bots) == 5
     batch.refresh_from_db()
     assert batch.state == InvalidationBatch.State.UNDONE
-    page = staff_client.get(reverse("abuse:batches")).content.decode()
+    page = staff_client.get(reverse("moderation:abuse:batches")).content.decode()
     assert "Undone" in page
 
 
@@ -252,9 +254,9 @@ def test_a_confirmation_without_a_number_is_refused(staff_client, bots, post):
 def test_undoing_twice_says_so_and_changes_nothing(staff_client, bots, post):
     post(BULK, {**conditions(), "expected": 4})
     batch = InvalidationBatch.objects.get()
-    post(reverse("abuse:undo", args=[batch.pk]))
+    post(reverse("moderation:abuse:undo", args=[batch.pk]))
 
-    response = post(reverse("abuse:undo", args=[batch.pk]), follow=True)
+    response = post(reverse("moderation:abuse:undo", args=[batch.pk]), follow=True)
 
     assert "Only a finished batch can be undone" in response.content.decode()
     assert AuditEntry.objects.filter(action="signatures.bulk_invalidate_undo").count() == 1
@@ -262,13 +264,13 @@ def test_undoing_twice_says_so_and_changes_nothing(staff_client, bots, post):
 
 
 def test_an_unknown_batch_is_a_404(staff_client, db):
-    assert staff_client.post(reverse("abuse:undo", args=[999])).status_code == 404
+    assert staff_client.post(reverse("moderation:abuse:undo", args=[999])).status_code == 404
 
 
 def test_the_review_queue_links_to_the_abuse_pages(staff_client, db):
     page = staff_client.get(reverse("moderation:queue")).content.decode()
 
-    assert reverse("abuse:flags") in page
+    assert reverse("moderation:abuse:flags") in page
 
 
 def test_the_preview_button_confirms_exactly_what_was_previewed(staff_client, bots, post):

@@ -34,7 +34,7 @@ def public_section(story) -> str:
 
 
 def decide_url(reply) -> str:
-    return reverse("moderation:reply_decide", args=[reply.pk])
+    return reverse("moderation:replies:decide", args=[reply.pk])
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def pending_reply(story):
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, story, pending_reply):
-    for url in (reverse("moderation:replies"), reverse("moderation:story_replies",
+    for url in (reverse("moderation:replies:queue"), reverse("moderation:replies:story",
                                                        args=[story.slug])):
         response = client.get(url)
         assert response.status_code == 302
@@ -56,10 +56,10 @@ def test_anonymous_visitors_are_sent_to_log_in(client, story, pending_reply):
 def test_organisers_who_are_not_staff_are_refused(client, owner, story, pending_reply):
     client.force_login(owner)
 
-    assert client.get(reverse("moderation:replies")).status_code == 403
-    assert client.get(reverse("moderation:story_replies", args=[story.slug])).status_code == 403
+    assert client.get(reverse("moderation:replies:queue")).status_code == 403
+    assert client.get(reverse("moderation:replies:story", args=[story.slug])).status_code == 403
     assert client.post(decide_url(pending_reply), {"state": "approved"}).status_code == 403
-    response = client.post(reverse("moderation:replies_bulk"),
+    response = client.post(reverse("moderation:replies:bulk"),
                            {"state": "spam", "replies": [pending_reply.pk]})
     assert response.status_code == 403
     assert Reply.objects.get().state == Reply.State.PENDING
@@ -71,7 +71,7 @@ def test_the_queue_lists_pending_replies_oldest_first(staff_client, story):
     published = write(story, "Shown", "Already approved.")
     Reply.objects.filter(pk=published.pk).update(state=Reply.State.APPROVED)
 
-    page = staff_client.get(reverse("moderation:replies")).content.decode()
+    page = staff_client.get(reverse("moderation:replies:queue")).content.decode()
 
     assert "2 replies are waiting." in page
     assert page.index("The older reply.") < page.index("The newer reply.")
@@ -85,7 +85,7 @@ def test_the_queue_flags_replies_held_by_the_hourly_limit(staff_client, story):
         write(story, f"Author{number}", f"Reply {number}.")
     write(story, "Flooder", "One too many.")
 
-    page = staff_client.get(reverse("moderation:replies")).content.decode()
+    page = staff_client.get(reverse("moderation:replies:queue")).content.decode()
 
     assert page.count("Held: over the hourly limit") == 1
     row = page[page.index("One too many."):]
@@ -94,10 +94,10 @@ def test_the_queue_flags_replies_held_by_the_hourly_limit(staff_client, story):
 
 def test_approving_publishes_the_reply(staff_client, moderator, story, pending_reply, post):
     response = post(decide_url(pending_reply),
-                    {"state": "approved", "next": reverse("moderation:replies")})
+                    {"state": "approved", "next": reverse("moderation:replies:queue")})
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("moderation:replies")
+    assert response["Location"] == reverse("moderation:replies:queue")
     pending_reply.refresh_from_db()
     assert pending_reply.state == Reply.State.APPROVED
     assert pending_reply.moderated_by == moderator
@@ -112,7 +112,7 @@ def test_marking_a_published_reply_as_spam_hides_it_and_records_who(
     staff_client, moderator, story, pending_reply, post
 ):
     Reply.objects.filter(pk=pending_reply.pk).update(state=Reply.State.APPROVED)
-    story_url = reverse("moderation:story_replies", args=[story.slug])
+    story_url = reverse("moderation:replies:story", args=[story.slug])
     assert "Stay strong." in staff_client.get(story_url).content.decode()
     assert "Stay strong." in public_section(story)
 
@@ -138,7 +138,7 @@ def test_many_replies_can_be_decided_at_once(staff_client, story, post):
     second = write(story, "Boris", "Second.")
     third = write(story, "Chen", "Third.")
 
-    response = post(reverse("moderation:replies_bulk"),
+    response = post(reverse("moderation:replies:bulk"),
                     {"state": "spam", "replies": [first.pk, third.pk]})
 
     assert response.status_code == 302
@@ -158,7 +158,7 @@ def test_a_bad_bulk_decision_changes_nothing(staff_client, pending_reply, data, 
     data = {key: [str(pending_reply.pk) if v == "REPLY" else v for v in value]
             if isinstance(value, list) else value for key, value in data.items()}
 
-    response = staff_client.post(reverse("moderation:replies_bulk"), data)
+    response = staff_client.post(reverse("moderation:replies:bulk"), data)
 
     assert response.status_code == 400
     assert message in response.content.decode()
@@ -176,12 +176,12 @@ def test_a_bad_single_decision_changes_nothing(staff_client, pending_reply):
 
 def test_deciding_takes_only_posts(staff_client, pending_reply):
     assert staff_client.get(decide_url(pending_reply)).status_code == 405
-    assert staff_client.get(reverse("moderation:replies_bulk")).status_code == 405
-    assert staff_client.post(reverse("moderation:replies")).status_code == 405
+    assert staff_client.get(reverse("moderation:replies:bulk")).status_code == 405
+    assert staff_client.post(reverse("moderation:replies:queue")).status_code == 405
 
 
 def test_deciding_an_unknown_reply_is_not_found(staff_client, db):
-    response = staff_client.post(reverse("moderation:reply_decide", args=[424242]),
+    response = staff_client.post(reverse("moderation:replies:decide", args=[424242]),
                                  {"state": "approved"})
 
     assert response.status_code == 404
@@ -191,7 +191,7 @@ def test_a_decision_never_redirects_to_another_site(staff_client, pending_reply)
     response = staff_client.post(decide_url(pending_reply),
                                  {"state": "approved", "next": "https://evil.example/"})
 
-    assert response["Location"] == reverse("moderation:replies")
+    assert response["Location"] == reverse("moderation:replies:queue")
 
 
 def test_the_review_queue_links_to_waiting_replies(staff_client, story):
@@ -200,5 +200,5 @@ def test_the_review_queue_links_to_waiting_replies(staff_client, story):
 
     page = staff_client.get(reverse("moderation:queue")).content.decode()
 
-    assert f'href="{reverse("moderation:replies")}"' in page
+    assert f'href="{reverse("moderation:replies:queue")}"' in page
     assert "Replies (2 waiting)" in page

@@ -55,20 +55,20 @@ def test_staff_without_a_device_are_sent_to_set_one_up(plain, staff, page):
     plain.force_login(staff)
     response = plain.get(page)
     assert response.status_code == 302
-    assert target(response) == (reverse("security:setup"), page)
+    assert target(response) == (reverse("organisers:security:setup"), page)
 
 
 @pytest.mark.parametrize("page", [QUEUE, ADMIN])
 def test_staff_with_a_device_are_asked_for_a_code(plain, moderator, page):
     plain.force_login(moderator)
     response = plain.get(page)
-    assert target(response) == (reverse("security:verify"), page)
+    assert target(response) == (reverse("organisers:security:verify"), page)
     assert plain.post(page).status_code == 302
 
 
 def test_a_right_code_opens_the_back_office(plain, moderator):
     plain.force_login(moderator)
-    verify = reverse("security:verify")
+    verify = reverse("organisers:security:verify")
     assert "authenticator app" in plain.get(verify, {"next": QUEUE}).text
     response = plain.post(verify, {"code": code_for(moderator_device(moderator)), "next": QUEUE})
     assert response.status_code == 302 and response["Location"] == QUEUE
@@ -79,7 +79,8 @@ def test_a_right_code_opens_the_back_office(plain, moderator):
 def test_a_wrong_code_is_refused_and_the_back_office_stays_closed(plain, moderator):
     plain.force_login(moderator)
     right = code_for(moderator_device(moderator))
-    response = plain.post(reverse("security:verify"), {"code": other_code(right), "next": QUEUE})
+    response = plain.post(reverse("organisers:security:verify"),
+                          {"code": other_code(right), "next": QUEUE})
     assert response.status_code == 400
     assert "This code is not right" in response.text
     assert plain.get(QUEUE).status_code == 302
@@ -88,7 +89,7 @@ def test_a_wrong_code_is_refused_and_the_back_office_stays_closed(plain, moderat
 @pytest.mark.parametrize("code", ["", "12345", "abcdef", "1234567890123", "12\x003456"])
 def test_a_malformed_code_gets_a_clear_error(plain, moderator, code):
     plain.force_login(moderator)
-    response = plain.post(reverse("security:verify"), {"code": code})
+    response = plain.post(reverse("organisers:security:verify"), {"code": code})
     assert response.status_code == 400
     assert 'class="errors"' in response.text
     assert plain.get(QUEUE).status_code == 302
@@ -99,17 +100,17 @@ def test_a_code_cannot_be_used_twice(plain, moderator):
     code = code_for(device)
     first = Client()
     first.force_login(moderator)
-    assert first.post(reverse("security:verify"), {"code": code}).status_code == 302
+    assert first.post(reverse("organisers:security:verify"), {"code": code}).status_code == 302
     plain.force_login(moderator)
-    assert plain.post(reverse("security:verify"), {"code": code}).status_code == 400
+    assert plain.post(reverse("organisers:security:verify"), {"code": code}).status_code == 400
 
 
 def test_codes_stop_being_checked_after_five_wrong_ones(plain, moderator):
     plain.force_login(moderator)
     device = moderator_device(moderator)
     for _attempt in range(5):
-        plain.post(reverse("security:verify"), {"code": other_code(code_for(device))})
-    response = plain.post(reverse("security:verify"), {"code": code_for(device)})
+        plain.post(reverse("organisers:security:verify"), {"code": other_code(code_for(device))})
+    response = plain.post(reverse("organisers:security:verify"), {"code": code_for(device)})
     assert response.status_code == 400
     assert "too many failed attempts" in response.text
     assert plain.get(QUEUE).status_code == 302
@@ -117,7 +118,7 @@ def test_codes_stop_being_checked_after_five_wrong_ones(plain, moderator):
 
 def test_setting_up_shows_the_secret_as_text_and_as_a_local_qr_code(plain, staff):
     plain.force_login(staff)
-    page = plain.get(reverse("security:setup"), {"next": QUEUE}).text
+    page = plain.get(reverse("organisers:security:setup"), {"next": QUEUE}).text
     device = TOTPDevice.objects.get(user=staff)
     assert not device.confirmed
     assert "otpauth://totp/" in page
@@ -125,18 +126,19 @@ def test_setting_up_shows_the_secret_as_text_and_as_a_local_qr_code(plain, staff
     assert device.config_url.split("secret=")[1].startswith(secret.replace(" ", "")[:16])
     assert re.search(r'<img class="otp-qr" src="data:image/svg\+xml;base64,', page)
     # Reloading keeps the secret already scanned into the app.
-    assert secret in plain.get(reverse("security:setup")).text
+    assert secret in plain.get(reverse("organisers:security:setup")).text
     assert TOTPDevice.objects.filter(user=staff).count() == 1
 
 
 def test_confirming_the_device_with_its_code_opens_the_back_office(plain, staff):
     plain.force_login(staff)
-    plain.get(reverse("security:setup"))
+    plain.get(reverse("organisers:security:setup"))
     device = TOTPDevice.objects.get(user=staff)
-    wrong = plain.post(reverse("security:setup"), {"code": other_code(code_for(device))})
+    wrong = plain.post(reverse("organisers:security:setup"), {"code": other_code(code_for(device))})
     assert wrong.status_code == 400
     assert not TOTPDevice.objects.get(pk=device.pk).confirmed
-    response = plain.post(reverse("security:setup"), {"code": code_for(device), "next": QUEUE})
+    response = plain.post(reverse("organisers:security:setup"),
+                          {"code": code_for(device), "next": QUEUE})
     assert response["Location"] == QUEUE
     assert TOTPDevice.objects.get(pk=device.pk).confirmed
     assert plain.get(QUEUE).status_code == 200
@@ -146,21 +148,21 @@ def test_confirming_the_device_with_its_code_opens_the_back_office(plain, staff)
 
 def test_a_stolen_password_is_not_enough_to_enrol_another_device(plain, moderator):
     plain.force_login(moderator)
-    response = plain.get(reverse("security:setup"))
-    assert target(response)[0] == reverse("security:verify")
+    response = plain.get(reverse("organisers:security:setup"))
+    assert target(response)[0] == reverse("organisers:security:verify")
     assert TOTPDevice.objects.filter(user=moderator).count() == 1
 
 
 def test_organisers_who_are_not_staff_are_not_asked_for_a_code(plain, owner):
     plain.force_login(owner)
-    assert plain.get(reverse("organisers:dashboard")).status_code == 200
-    assert plain.get(reverse("security:verify")).status_code == 403
+    assert plain.get(reverse("dashboard:home")).status_code == 200
+    assert plain.get(reverse("organisers:security:verify")).status_code == 403
     assert plain.get(QUEUE).status_code == 403
 
 
 def test_the_code_page_only_sends_staff_on_to_our_own_pages(plain, moderator):
     plain.force_login(moderator)
-    response = plain.post(reverse("security:verify"), {
+    response = plain.post(reverse("organisers:security:verify"), {
         "code": code_for(moderator_device(moderator)), "next": "https://evil.example/"})
     assert response["Location"] == reverse("moderation:queue")
 
@@ -172,13 +174,13 @@ def test_the_admin_login_is_our_throttled_login(plain, moderator):
 
 
 def test_anonymous_visitors_are_sent_to_log_in_first(plain):
-    response = plain.get(reverse("security:verify"))
+    response = plain.get(reverse("organisers:security:verify"))
     assert urlsplit(response["Location"]).path == reverse("organisers:login")
 
 
 def test_staff_sessions_end_after_half_an_hour_idle(plain, moderator, settings):
     plain.force_login(moderator)
-    plain.get(reverse("organisers:dashboard"))
+    plain.get(reverse("dashboard:home"))
     assert plain.session.get_expiry_age() == settings.CHORUS_STAFF_IDLE_SECONDS == 1800
     cookie = plain.cookies[settings.SESSION_COOKIE_NAME]
     assert cookie["max-age"] == 1800
@@ -193,7 +195,7 @@ def test_staff_who_log_in_with_a_password_get_the_idle_expiry_at_once(plain, mod
 
 def test_organisers_keep_the_ordinary_session_length(plain, owner, settings):
     plain.force_login(owner)
-    plain.get(reverse("organisers:dashboard"))
+    plain.get(reverse("dashboard:home"))
     assert plain.session.get_expiry_age() == settings.SESSION_COOKIE_AGE
 
 

@@ -110,8 +110,8 @@ def test_the_address_is_not_stored_in_plain_text(story):
 def test_the_moderators_queue_does_not_show_the_address_either(client, story, moderator):
     client.force_login(moderator)
 
-    for url in (reverse("moderation:replies"),
-                reverse("moderation:story_replies", args=[story.slug])):
+    for url in (reverse("moderation:replies:queue"),
+                reverse("moderation:replies:story", args=[story.slug])):
         response = client.get(url)
         assert response.status_code == 200
         assert b"Waiting." in response.content or b"Stay strong" in response.content

@@ -21,7 +21,7 @@ def story(db):
 
 
 def create_url(story) -> str:
-    return reverse("replies:create", args=[story.slug])
+    return reverse("stories:replies:create", args=[story.slug])
 
 
 def section(story, query: str = "") -> str:
@@ -289,10 +289,10 @@ def test_a_reader_replies_and_the_reply_appears_once_a_moderator_approves(
     assert "Stay strong." not in client.get(response["Location"]).content.decode()
 
     client.force_login(moderator)
-    queue = client.get(reverse("moderation:replies")).content.decode()
+    queue = client.get(reverse("moderation:replies:queue")).content.decode()
     assert "Stay strong." in queue
     reply = Reply.objects.get()
-    client.post(reverse("moderation:reply_decide", args=[reply.pk]), {"state": "approved"})
+    client.post(reverse("moderation:replies:decide", args=[reply.pk]), {"state": "approved"})
     client.logout()
 
     page = client.get(story_url).content.decode()

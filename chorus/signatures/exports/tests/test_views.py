@@ -31,9 +31,9 @@ def sign(petition, name, email, *, state="confirmed", updates=True):
 
 
 def urls(petition):
-    return [reverse("exports:csv", args=[petition.slug]),
-            reverse("exports:delivery", args=[petition.slug]),
-            reverse("exports:purge", args=[petition.slug])]
+    return [reverse("signatures:exports:csv", args=[petition.slug]),
+            reverse("signatures:exports:delivery", args=[petition.slug]),
+            reverse("signatures:exports:purge", args=[petition.slug])]
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, petition, login_url):
@@ -76,7 +76,7 @@ def test_the_csv_streams_the_signatures_privately_and_is_audited(client, petitio
     sign(petition, "Ivan", "ivan@example.org", updates=False)
     sign(petition, "Pending Paula", "paula@example.org", state="pending")
     client.force_login(owner)
-    response = client.get(reverse("exports:csv", args=[petition.slug]))
+    response = client.get(reverse("signatures:exports:csv", args=[petition.slug]))
     assert response.streaming
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == (
@@ -92,13 +92,13 @@ def test_the_csv_streams_the_signatures_privately_and_is_audited(client, petitio
 
 def test_the_csv_cannot_be_posted_to(client, petition, owner):
     client.force_login(owner)
-    assert client.post(reverse("exports:csv", args=[petition.slug])).status_code == 405
+    assert client.post(reverse("signatures:exports:csv", args=[petition.slug])).status_code == 405
 
 
 def test_the_delivery_document_is_a_pdf_and_is_audited(client, petition, owner):
     sign(petition, "Nadia", "nadia@example.org")
     client.force_login(owner)
-    response = client.get(reverse("exports:delivery", args=[petition.slug]))
+    response = client.get(reverse("signatures:exports:delivery", args=[petition.slug]))
     assert response.content.startswith(b"%PDF")
     assert response["Content-Type"] == "application/pdf"
     assert "no-store" in response["Cache-Control"]
@@ -119,7 +119,7 @@ def signed(petition):
 
 def test_the_purge_page_says_what_will_happen(client, signed, owner):
     client.force_login(owner)
-    page = client.get(reverse("exports:purge", args=[signed.slug])).content.decode()
+    page = client.get(reverse("signatures:exports:purge", args=[signed.slug])).content.decode()
     assert "1 unconfirmed signature will be deleted" in page
     assert "3 other signatures will be anonymised" in page
     assert f"<code>{signed.slug}</code>" in page
@@ -128,7 +128,8 @@ def test_the_purge_page_says_what_will_happen(client, signed, owner):
 @pytest.mark.parametrize("typed", ["", "wrong", "stop-the-liquidation\x00", "x" * 500])
 def test_a_purge_with_the_wrong_address_changes_nothing(client, signed, owner, typed):
     client.force_login(owner)
-    response = client.post(reverse("exports:purge", args=[signed.slug]), {"confirm_slug": typed})
+    response = client.post(reverse("signatures:exports:purge", args=[signed.slug]),
+                           {"confirm_slug": typed})
     assert response.status_code == 400
     assert 'class="error"' in response.content.decode()
     assert Signature.objects.count() == 4
@@ -138,7 +139,7 @@ def test_a_purge_with_the_wrong_address_changes_nothing(client, signed, owner, t
 
 def test_a_purge_with_the_right_address_anonymises_and_keeps_the_count(client, signed, owner):
     client.force_login(owner)
-    response = client.post(reverse("exports:purge", args=[signed.slug]),
+    response = client.post(reverse("signatures:exports:purge", args=[signed.slug]),
                            {"confirm_slug": signed.slug}, follow=True)
     assert "personal data is gone" in response.content.decode()
     assert "0 other signatures will be anonymised" in response.content.decode()
@@ -153,19 +154,19 @@ def test_a_purge_with_the_right_address_anonymises_and_keeps_the_count(client, s
 
 def test_the_purge_refuses_other_methods(client, signed, owner):
     client.force_login(owner)
-    assert client.put(reverse("exports:purge", args=[signed.slug])).status_code == 405
+    assert client.put(reverse("signatures:exports:purge", args=[signed.slug])).status_code == 405
     assert Signature.objects.filter(name="").count() == 0
 
 
 def manage_box(petition, user):
     membership = Membership.objects.get(user=user)
-    return render_to_string("organisers/exports/_manage.html",
+    return render_to_string("signatures/exports/_manage.html",
                             {"petition": petition, "membership": membership})
 
 
 def test_the_petition_page_gives_owners_the_links(petition, owner):
     box = manage_box(petition, owner)
-    for url in [*urls(petition), reverse("exports:api_keys", args=[petition.organisation.slug])]:
+    for url in [*urls(petition), reverse("api:keys:list", args=[petition.organisation.slug])]:
         assert f'href="{url}"' in box
 
 

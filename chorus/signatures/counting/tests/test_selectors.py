@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from chorus.lib.digests import email_digest
 from chorus.petitions.models import Petition
+from chorus.signatures.counting.selectors import count_history, country_totals
 from chorus.signatures.counting.services import signatures_count
 from chorus.signatures.models import CountSnapshot, Signature
-from chorus.signatures.selectors import count_history, country_totals
 
 COUNTRIES = ["DE", "GE", "AR", "RU", "KZ", "FR"]
 

@@ -21,11 +21,11 @@ def login_url(settings):
 
 @pytest.fixture
 def keys_url(organisation):
-    return reverse("exports:api_keys", args=[organisation.slug])
+    return reverse("api:keys:list", args=[organisation.slug])
 
 
 def revoke_url(api_key):
-    return reverse("exports:api_key_revoke", args=[api_key.organisation.slug, api_key.pk])
+    return reverse("api:keys:revoke", args=[api_key.organisation.slug, api_key.pk])
 
 
 def sign_with(client, petition, key):
@@ -126,6 +126,6 @@ def test_an_owner_cannot_revoke_another_organisations_key(client, organisation, 
     other = Organisation.objects.create(name="Other", slug="other")
     theirs, _ = api_key_create(organisation=other, name="Theirs", actor=None)
     client.force_login(owner)
-    response = client.post(reverse("exports:api_key_revoke", args=[organisation.slug, theirs.pk]))
+    response = client.post(reverse("api:keys:revoke", args=[organisation.slug, theirs.pk]))
     assert response.status_code == 404
     assert ApiKey.objects.active().count() == 1

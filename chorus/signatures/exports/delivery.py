@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from chorus.petitions.models import Petition
+from chorus.signatures.counting.selectors import country_totals
 from chorus.signatures.models import Signature
-from chorus.signatures.selectors import country_totals
 
 # DejaVu covers Latin, Cyrillic, Greek and more; shipped with Chorus so the
 # document looks the same on every server (licence beside the files).
-FONTS = Path(__file__).resolve().parent.parent / "lib" / "fonts"
+FONTS = Path(__file__).resolve().parents[2] / "lib" / "fonts"
 
 
 def delivery_pdf(petition: Petition) -> bytes:

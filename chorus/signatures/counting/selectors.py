@@ -1,4 +1,8 @@
-"""Public figures about a petition's signatures: country totals and count history."""
+"""The public figures about a petition: its count, the count's history and country totals.
+
+The one source for the .json endpoints, the history page and the API, which
+only name the fields differently.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -8,6 +12,8 @@ from django.core.cache import cache
 from django.db.models import Count
 from django_countries import countries
 
+from chorus.petitions.models import Petition
+from chorus.petitions.selectors import public_count_key
 from chorus.signatures.models import CountSnapshot, Signature
 
 
@@ -65,3 +71,29 @@ def count_history(petition_id: int, *, by: str = "hour") -> list[HistoryPoint]:
             points = list(last_of_day.values())
         cache.set(key, points, settings.CHORUS_COUNT_CACHE_SECONDS)
     return points
+
+
+def count_history_both(petition_id: int) -> dict[str, list[HistoryPoint]]:
+    """The hourly and the daily history together, as the .json endpoint and the API give them."""
+    return {"hourly": count_history(petition_id), "daily": count_history(petition_id, by="day")}
+
+
+def public_count(slug: str) -> dict | None:
+    """The live count of a visible petition, as partner sites poll it; None if unknown.
+
+    Cached for a few seconds: the count itself only changes once per counter run,
+    and a polled count.json must not cost a query per poll.
+    """
+    key = public_count_key(slug)
+    figures = cache.get(key)
+    if figures is None:
+        figures = (
+            Petition.objects.visible()
+            .filter(slug=slug)
+            .values("slug", "signature_count", "goal", "state", "counted_at")
+            .first()
+        )
+        if figures is None:
+            return None
+        cache.set(key, figures, settings.CHORUS_COUNT_CACHE_SECONDS)
+    return figures

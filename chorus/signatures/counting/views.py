@@ -1,0 +1,77 @@
+"""A petition's public figures for people and partner sites: count, history, countries.
+
+The JSON is public, cacheable and cookie-free, so news sites can poll it.
+"""
+
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from chorus.lib.charts import line_chart
+from chorus.lib.http import public_json
+from chorus.petitions.selectors import petition_in_reader_language, public_petition_or_404
+from chorus.signatures.counting.selectors import (
+    count_history,
+    count_history_both,
+    country_totals,
+    public_count,
+)
+
+
+def count_json(request, slug):
+    """The live count for partner sites: public, cacheable, cookie-free."""
+    figures = public_count(slug)
+    if figures is None:
+        raise Http404
+    counted_at = figures["counted_at"]
+    payload = {
+        "slug": figures["slug"], "signature_count": figures["signature_count"],
+        "goal": figures["goal"], "state": figures["state"],
+        "updated_at": counted_at.isoformat() if counted_at else None,
+    }
+    etag = f'"{payload["signature_count"]}-{payload["state"]}-{payload["updated_at"]}"'
+    return public_json(request, payload, etag=etag)
+
+
+def history(request, slug):
+    petition, languages = petition_in_reader_language(public_petition_or_404(slug))
+    daily = count_history(petition.pk, by="day")
+    context = {
+        "petition": petition,
+        "petition_languages": languages,
+        "daily": list(reversed(daily)),
+        "chart": line_chart(
+            [(point.at, point.signature_count) for point in count_history(petition.pk)],
+            title=_("Confirmed signatures over time"),
+        ),
+        "countries": country_totals(petition.pk),
+        "floor": settings.CHORUS_COUNTRY_FLOOR,
+    }
+    return render(request, "petitions/history.html", context)
+
+
+def history_json(request, slug):
+    petition = public_petition_or_404(slug)
+    return public_json(request, {
+        "slug": petition.slug,
+        "signature_count": petition.signature_count,
+        "updated_at": petition.counted_at,
+        **{
+            by: [{"at": p.at, "signature_count": p.signature_count} for p in points]
+            for by, points in count_history_both(petition.pk).items()
+        },
+    })
+
+
+def countries_json(request, slug):
+    petition = public_petition_or_404(slug)
+    return public_json(request, {
+        "slug": petition.slug,
+        "floor": settings.CHORUS_COUNTRY_FLOOR,
+        "countries": [
+            {"code": row.code, "name": row.name, "signature_count": row.count,
+             "fewer_than": row.fewer_than}
+            for row in country_totals(petition.pk)
+        ],
+    })

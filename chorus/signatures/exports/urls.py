@@ -1,0 +1,11 @@
+from django.urls import path
+
+from chorus.signatures.exports import views
+
+app_name = "exports"
+
+urlpatterns = [
+    path("organiser/petitions/<slug:slug>/signatures.csv", views.signatures_csv, name="csv"),
+    path("organiser/petitions/<slug:slug>/delivery.pdf", views.delivery, name="delivery"),
+    path("organiser/petitions/<slug:slug>/purge/", views.purge, name="purge"),
+]

@@ -1,0 +1,79 @@
+"""What only an organisation's owners may take out of Chorus or destroy.
+
+The signatures CSV, the delivery document and the emergency purge (API keys,
+the other owner-only door, are in chorus.api.keys): each hands over or
+removes signers' data, so an editor or viewer gets a 403 and every use is in
+the audit log.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.views.decorators.cache import never_cache
+
+from chorus.audit.services import audit_record
+from chorus.lib.http import allow_methods, form_data, require_safe
+from chorus.organisers.models import Role
+from chorus.petitions.models import Petition
+from chorus.petitions.permissions import petition_for_member
+from chorus.signatures.exports.delivery import delivery_pdf
+from chorus.signatures.exports.forms import PurgeForm
+from chorus.signatures.models import Signature
+from chorus.signatures.services import petition_purge, signatures_csv_rows
+
+
+def _private(response):
+    # Signers' data: no browser or proxy may keep a copy.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_safe
+def signatures_csv(request, slug: str):
+    petition, _membership = petition_for_member(request.user, slug, Role.OWNER)
+    response = StreamingHttpResponse(
+        signatures_csv_rows(petition=petition, actor=request.user),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{petition.slug}-signatures.csv"'
+    return _private(response)
+
+
+def petition_delivery(*, petition: Petition, actor) -> bytes:
+    """The delivery document, recorded in the audit log with the total it states."""
+    document = delivery_pdf(petition)
+    confirmed = petition.signatures.filter(state=Signature.State.CONFIRMED).count()
+    audit_record(actor=actor, action="petition.delivery", target=petition, count=confirmed)
+    return document
+
+
+@login_required
+@require_safe
+def delivery(request, slug: str):
+    petition, _membership = petition_for_member(request.user, slug, Role.OWNER)
+    response = HttpResponse(petition_delivery(petition=petition, actor=request.user),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{petition.slug}-delivery.pdf"'
+    return _private(response)
+
+
+@login_required
+@never_cache
+@allow_methods("GET", "POST")
+def purge(request, slug: str):
+    petition, _membership = petition_for_member(request.user, slug, Role.OWNER)
+    form = PurgeForm(form_data(request) if request.method == "POST" else None, petition=petition)
+    if form.is_valid():
+        petition_purge(petition=petition, actor=request.user)
+        messages.success(request, gettext(
+            "The signers' personal data is gone; the count and country totals are kept."))
+        return redirect("signatures:exports:purge", slug=petition.slug)
+    signatures = petition.signatures.filter(anonymised_at__isnull=True)
+    return render(request, "signatures/exports/purge.html", {
+        "petition": petition, "form": form,
+        "unconfirmed": signatures.filter(state=Signature.State.PENDING).count(),
+        "to_anonymise": signatures.exclude(state=Signature.State.PENDING).count(),
+    }, status=400 if form.is_bound else 200)

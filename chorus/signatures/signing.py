@@ -1,0 +1,34 @@
+"""From a posted sign form to a stored signature, the same for the petition page and the embed."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
+
+from chorus.lib.http import client_ip, form_data
+from chorus.signatures import services
+from chorus.signatures.forms import SignatureForm
+from chorus.signatures.proof_of_work import services as proof_of_work
+
+
+def submit_signature(request, petition) -> SignatureForm | None:
+    """Validate a posted sign form and record the signature; the form if invalid.
+
+    Shared by the petition page and the embed, which differ only in what they
+    show afterwards.
+    """
+    data = form_data(request)
+    form = SignatureForm(data)
+    if not form.is_valid():
+        return form
+    try:
+        held_reason = proof_of_work.held_reason(
+            petition=petition, payload=data.get(proof_of_work.FIELD_NAME, "")
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return form
+    services.signature_create(
+        petition_id=petition.pk, **form.cleaned_data, ip=client_ip(request),
+        language=get_language() or "", held_reason=held_reason,
+    )
+    proof_of_work.proof_of_work_check_now_and_then(petition.pk)
+    return None
