@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from chorus.organisers.models import Membership, Role
 from chorus.petitions.models import Milestone, Petition
 from chorus.petitions.services import petition_touch
 
@@ -91,8 +92,6 @@ def milestone_text(milestone: Milestone) -> str:
 @task()
 def milestones_notify(petition_id: int, milestone_ids: list[int]) -> int:
     """Tell the petition's author and its organisation's owners; returns how many were told."""
-    from chorus.organisers.models import Membership, Role
-
     petition = Petition.objects.select_related("created_by").get(pk=petition_id)
     milestones = list(Milestone.objects.filter(pk__in=milestone_ids).order_by("threshold"))
     if not milestones:

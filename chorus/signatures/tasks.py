@@ -11,6 +11,7 @@ from django.utils import translation
 
 from chorus.lib.translations import translated
 from chorus.signatures import tokens
+from chorus.signatures.models import Signature
 
 logger = logging.getLogger(__name__)
 
@@ -19,8 +20,6 @@ BATCH_SIZE = 200
 
 @cache
 def _claim_sql() -> str:
-    from chorus.signatures.models import Signature
-
     table = connection.ops.quote_name(Signature._meta.db_table)
     # FOR UPDATE: a second worker waits for the first one's claim and then
     # finds those rows no longer due, so no e-mail is sent twice. Not SKIP
@@ -50,8 +49,6 @@ def send_due_confirmations() -> int:
     next one. An e-mail that cannot even be written (an address no mail
     header can hold) is logged and dropped, so it cannot hold up the others.
     """
-    from chorus.signatures.models import Signature
-
     sent = 0
     while claimed := _claim_due(BATCH_SIZE):
         # Held signatures get the same e-mail: a signer must not be able to tell.

@@ -17,6 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chorus.audit.services import audit_record
+
+# The two modules name each other (the worker runs what these functions queue);
+# each only looks the other's functions up when called.
+from chorus.moderation.abuse import tasks
 from chorus.moderation.models import (
     SHORT_DIGEST_LENGTH,
     Flag,
@@ -58,7 +62,6 @@ def trending_detect(*, now: datetime.datetime | None = None) -> list[Flag]:
     window has passed. Returns the flags opened by this run; each is sent to
     the webhook, if there is one, after the commit.
     """
-    from chorus.moderation.abuse.tasks import trending_webhook_send
 
     now = now or timezone.now()
     window = settings.CHORUS_TRENDING_WINDOW_SECONDS
@@ -109,7 +112,9 @@ def trending_detect(*, now: datetime.datetime | None = None) -> list[Flag]:
         if opened and settings.CHORUS_TRENDING_WEBHOOK_URL:
             flag_ids = [flag.pk for flag in opened]
             # robust: a webhook that cannot even be queued must not undo detection.
-            transaction.on_commit(lambda: trending_webhook_send.enqueue(flag_ids), robust=True)
+            transaction.on_commit(
+                lambda: tasks.trending_webhook_send.enqueue(flag_ids), robust=True
+            )
     if opened:
         logger.info("trending: %d new flags", len(opened))
     return opened
@@ -277,7 +282,6 @@ def signatures_bulk_invalidate(*, conditions: Conditions, moderator,
     worker invalidates only signatures made before this moment, so the batch
     never grows beyond what was confirmed.
     """
-    from chorus.moderation.abuse.tasks import invalidation_batch_run_task
 
     with transaction.atomic():
         preview = bulk_preview(conditions=conditions)
@@ -294,7 +298,7 @@ def signatures_bulk_invalidate(*, conditions: Conditions, moderator,
                      target=conditions.petition, batch=batch.pk,
                      conditions=conditions.for_audit(), matched=preview.matched,
                      confirmed=preview.confirmed)
-        transaction.on_commit(lambda: invalidation_batch_run_task.enqueue(batch.pk))
+        transaction.on_commit(lambda: tasks.invalidation_batch_run_task.enqueue(batch.pk))
     return batch
 
 
@@ -354,7 +358,6 @@ def invalidation_batch_undo(*, batch: InvalidationBatch, moderator) -> int:
     Only signatures still invalidated by this batch are restored; returns how
     many. The count follows at the counter's next run (queued at once).
     """
-    from chorus.moderation.abuse.tasks import counts_reconcile
 
     with transaction.atomic():
         batch = InvalidationBatch.objects.select_for_update().get(pk=batch.pk)
@@ -373,5 +376,5 @@ def invalidation_batch_undo(*, batch: InvalidationBatch, moderator) -> int:
         batch.save(update_fields=["state", "restored", "undone_at", "undone_by"])
         audit_record(actor=moderator, action="signatures.bulk_invalidate_undo",
                      target=batch.petition, batch=batch.pk, restored=restored)
-        transaction.on_commit(counts_reconcile.enqueue)
+        transaction.on_commit(tasks.counts_reconcile.enqueue)
     return restored

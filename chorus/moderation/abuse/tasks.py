@@ -6,6 +6,8 @@ from django.conf import settings
 from django.tasks import task
 from django.utils import translation
 
+from chorus.moderation.abuse import services
+from chorus.moderation.models import Flag
 from chorus.signatures.counting.services import signatures_count
 
 logger = logging.getLogger(__name__)
@@ -32,9 +34,6 @@ def trending_webhook_send(flag_ids: list[int]) -> int:
     A failure is logged (without the payload) and never retried: the flags are
     on the moderators' dashboard either way.
     """
-    from chorus.moderation.abuse.services import trending_payload
-    from chorus.moderation.models import Flag
-
     url = settings.CHORUS_TRENDING_WEBHOOK_URL
     if not url:
         return 0
@@ -42,7 +41,7 @@ def trending_webhook_send(flag_ids: list[int]) -> int:
     with translation.override(settings.LANGUAGE_CODE):
         for flag in Flag.objects.filter(pk__in=flag_ids).select_related("petition"):
             try:
-                _post_json(url, trending_payload(flag))
+                _post_json(url, services.trending_payload(flag))
             except Exception as error:  # noqa: BLE001 - any failure is only logged
                 logger.warning("trending webhook failed for flag %s: %s", flag.pk,
                                type(error).__name__)
@@ -54,9 +53,7 @@ def trending_webhook_send(flag_ids: list[int]) -> int:
 @task()
 def invalidation_batch_run_task(batch_id: int) -> int:
     """Invalidate a batch's signatures, then fold the change into the counts at once."""
-    from chorus.moderation.abuse.services import invalidation_batch_run
-
-    batch = invalidation_batch_run(batch_id=batch_id)
+    batch = services.invalidation_batch_run(batch_id=batch_id)
     if batch is None:
         return 0
     signatures_count()  # if the counter is running just now, its next run does it
