@@ -30,7 +30,7 @@ run: install
 	@echo
 	@export DEBUG=1 SITE_URL=http://127.0.0.1:$(PORT); trap 'kill 0' EXIT; \
 	$(MANAGE) db_worker --interval 0.5 --no-reload & \
-	$(MANAGE) countsignatures --every & \
+	$(MANAGE) runperiodic & \
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 # The browser tests drive Debian's Chromium (never a downloaded browser build);

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "chorus.dashboard",
     "chorus.api",
     "chorus.embeds",
+    "chorus.periodic",
+    "chorus.demo",
     "ninja",
 ]
 
@@ -256,7 +258,7 @@ CHORUS_CONFIRMATION_MAX_AGE = env_int("CHORUS_CONFIRMATION_MAX_AGE", 14 * 24 * 3
 # How many confirmation e-mails one signature may trigger in total (the first
 # one included) when the same address signs again.
 CHORUS_CONFIRMATION_MAX_SENDS = env_int("CHORUS_CONFIRMATION_MAX_SENDS", 3)
-# Seconds between counter runs when `countsignatures --every` has no value.
+# Seconds between ticks of `runperiodic` (counting, milestones, closing, trending).
 CHORUS_COUNT_INTERVAL = env_float("CHORUS_COUNT_INTERVAL", 2.0)
 # How long a process may reuse a petition (and its count, and its rendered
 # page) before reading it again. Counts shown are at most

@@ -7,7 +7,6 @@ two GROUP BY queries once a minute, and invalidation is done by the worker.
 import datetime
 import logging
 from dataclasses import dataclass, field
-from time import monotonic
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -118,25 +117,6 @@ def trending_detect(*, now: datetime.datetime | None = None) -> list[Flag]:
     if opened:
         logger.info("trending: %d new flags", len(opened))
     return opened
-
-
-_last_detection: float | None = None
-DETECTION_INTERVAL = 60.0
-
-
-def trending_detect_every_minute() -> None:
-    """Run detection if a minute has passed since the last run in this process.
-
-    Called from the counter's loop; a failure is logged and never stops counting.
-    """
-    global _last_detection
-    if _last_detection is not None and monotonic() - _last_detection < DETECTION_INTERVAL:
-        return
-    _last_detection = monotonic()
-    try:
-        trending_detect()
-    except Exception:
-        logger.exception("trending detection failed")
 
 
 def trending_payload(flag: Flag) -> dict:

@@ -6,10 +6,10 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 from chorus.audit.models import AuditEntry
+from chorus.periodic.steps import Schedule
 from chorus.petitions.closing import petitions_close_due
 from chorus.petitions.models import Petition
 from chorus.petitions.selectors import public_petition
-from chorus.signatures.counting.services import signatures_count
 
 CLOSES = datetime.datetime(2026, 4, 1, 0, 0, tzinfo=datetime.UTC)
 
@@ -62,14 +62,14 @@ def test_the_command_closes_what_is_due(petition, monkeypatch):
     assert Petition.objects.get(pk=petition.pk).state == Petition.State.CLOSED
 
 
-def test_each_counter_run_closes_what_is_due(petition, monkeypatch):
+def test_each_periodic_tick_closes_what_is_due(petition, monkeypatch):
     from django.utils import timezone
 
     closing_at(petition, CLOSES)
     monkeypatch.setattr(timezone, "now", lambda: CLOSES - datetime.timedelta(minutes=1))
-    signatures_count()
+    Schedule().tick()
     assert Petition.objects.get(pk=petition.pk).state == Petition.State.OPEN
     monkeypatch.setattr(timezone, "now", lambda: CLOSES)
     cache.clear()
-    signatures_count()
+    Schedule().tick()
     assert Petition.objects.get(pk=petition.pk).state == Petition.State.CLOSED

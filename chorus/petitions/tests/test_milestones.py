@@ -5,9 +5,9 @@ import datetime
 import pytest
 
 from chorus.lib.digests import email_digest
+from chorus.periodic.steps import Schedule
 from chorus.petitions.milestones import milestones_record
 from chorus.petitions.models import Milestone, Petition
-from chorus.signatures.counting.services import signatures_count
 from chorus.signatures.models import Signature
 
 NOW = datetime.datetime(2026, 3, 3, 12, 0, tzinfo=datetime.UTC)
@@ -35,9 +35,9 @@ def clock(monkeypatch):
     return NOW
 
 
-def test_a_counter_run_that_passes_25_percent_records_only_that_milestone(petition, clock):
+def test_a_periodic_tick_that_passes_25_percent_records_only_that_milestone(petition, clock):
     confirm_signatures(petition, 30)  # the goal is 100
-    signatures_count()
+    Schedule().tick()
     milestone = Milestone.objects.get(petition=petition)
     assert (milestone.threshold, milestone.percent_of_goal, milestone.reached_at) == (
         25, 25, NOW

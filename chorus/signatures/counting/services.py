@@ -18,7 +18,6 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from chorus.petitions.closing import petitions_close_due
 from chorus.petitions.milestones import milestones_record
 from chorus.petitions.models import Petition
 from chorus.signatures.models import CountSnapshot, Signature
@@ -103,10 +102,7 @@ def signatures_count() -> CountRun:
         Petition.objects.signable().update(counted_at=now)
         changed = [pk for pk, delta in deltas.items() if delta]
         _snapshot(changed, now)
-        if changed:
-            milestones_record(petition_ids=changed, now=now)
-    # Each run (every few seconds with --every) also closes what is due.
-    petitions_close_due(now=now)
+    # Milestones and closing are the next steps of a periodic tick (chorus.periodic.steps).
     changes = {pk: delta for pk, delta in deltas.items() if delta}
     if changes:
         logger.info("counted %d signatures on %d petitions", sum(changes.values()), len(changes))

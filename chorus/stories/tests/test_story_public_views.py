@@ -7,8 +7,8 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from chorus.demo.stories import _court_image_bytes
 from chorus.petitions.models import Petition, PetitionTranslation
-from chorus.stories.demo import _court_image_bytes
 from chorus.stories.models import Story, StoryTranslation, Tag
 from chorus.stories.services import tags_for
 

@@ -7,9 +7,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from chorus.lib.digests import email_digest, ip_digest
-from chorus.moderation.abuse import services as abuse_services
 from chorus.moderation.abuse import tasks as abuse_tasks
-from chorus.moderation.abuse.services import trending_detect, trending_detect_every_minute
+from chorus.moderation.abuse.services import trending_detect
 from chorus.moderation.models import Flag
 from chorus.signatures.models import Signature
 
@@ -198,40 +197,3 @@ def test_the_command_flags_what_is_trending_now(petition, capsys):
 
     assert Flag.objects.get().value == ip_digest(SHARED_IP)
     assert "1 new flags" in capsys.readouterr().out
-
-
-def test_the_counter_detects_at_most_once_a_minute(monkeypatch):
-    runs = []
-    monkeypatch.setattr(abuse_services, "trending_detect", lambda: runs.append(1))
-    monkeypatch.setattr(abuse_services, "_last_detection", None)
-    # The first call runs, the second (30 s later) does not, the third (61 s) does.
-    clock = iter([1000.0, 1030.0, 1061.0, 1061.0])
-    monkeypatch.setattr(abuse_services, "monotonic", lambda: next(clock))
-
-    trending_detect_every_minute()
-    trending_detect_every_minute()
-    trending_detect_every_minute()
-
-    assert len(runs) == 2
-
-
-def test_a_failing_detection_does_not_stop_the_counter(monkeypatch, caplog):
-    def broken():
-        raise RuntimeError("database gone")
-
-    monkeypatch.setattr(abuse_services, "trending_detect", broken)
-    monkeypatch.setattr(abuse_services, "_last_detection", None)
-
-    trending_detect_every_minute()
-
-    assert "trending detection failed" in caplog.text
-
-
-def test_countsignatures_runs_detection(petition, monkeypatch):
-    runs = []
-    monkeypatch.setattr(abuse_services, "trending_detect", lambda: runs.append(1))
-    monkeypatch.setattr(abuse_services, "_last_detection", None)
-
-    call_command("countsignatures")
-
-    assert runs == [1]

@@ -5,7 +5,7 @@ from chorus.moderation.abuse.services import trending_detect
 
 class Command(BaseCommand):
     help = ("Flag IP digests and e-mail domains that signed one petition unusually often "
-            "in the last window (the counter also does this once a minute).")
+            "in the last window (`runperiodic` also does this once a minute).")
 
     def handle(self, *args, **options):
         opened = trending_detect()

@@ -6,7 +6,7 @@ from chorus.petitions.closing import petitions_close_due
 class Command(BaseCommand):
     help = (
         "Close every open petition whose closing date has passed. Run it from cron, e.g. every "
-        "minute; `countsignatures --every` does it on each run too."
+        "minute; each tick of `runperiodic` does it too."
     )
 
     def handle(self, *args, **options):

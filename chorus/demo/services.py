@@ -10,12 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from chorus.demo.stories import load_demo_stories
 from chorus.lib.digests import email_digest
 from chorus.organisers.models import Organisation
 from chorus.petitions.models import Petition
 from chorus.signatures.counting.services import signatures_count
 from chorus.signatures.models import Signature
-from chorus.stories.demo import load_demo_stories
 from chorus.updates.models import Update
 
 RAINBOW = ["#e40303", "#ff8c00", "#ffed00", "#008026", "#004dff", "#750787"]

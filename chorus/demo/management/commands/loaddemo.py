@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from chorus.petitions.demo import DEMO_PASSWORD, load_demo
+from chorus.demo.services import DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):

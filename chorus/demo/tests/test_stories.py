@@ -1,7 +1,7 @@
 """The demo stories: one about the court case, one about the helpline in two languages."""
 
-from chorus.petitions.demo import load_demo
-from chorus.stories.demo import load_demo_stories
+from chorus.demo.services import load_demo
+from chorus.demo.stories import load_demo_stories
 from chorus.stories.models import Story
 
 

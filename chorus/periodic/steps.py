@@ -1,0 +1,102 @@
+"""Everything Chorus does on a clock, in the order of one tick.
+
+`manage.py runperiodic` runs a tick every CHORUS_COUNT_INTERVAL seconds (this
+is what `make run` starts); `runperiodic --once` runs one tick, for cron. A
+step that fails is logged and the tick goes on: a broken webhook must never
+stop the counting. Each step also has its own command, named in STEPS.
+
+Sending e-mail is not here: the task worker (`db_worker`) does it, and
+`sendmailings` resumes an interrupted mailing.
+"""
+
+import datetime
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from time import monotonic
+
+from django.utils import timezone
+
+from chorus.moderation.abuse.services import trending_detect
+from chorus.petitions.closing import petitions_close_due
+from chorus.petitions.milestones import milestones_record
+from chorus.signatures.counting.services import signatures_count
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Tick:
+    """What one tick has found so far, for the steps after it."""
+
+    now: datetime.datetime = field(default_factory=lambda: timezone.now())
+    # Petition id → change in count, from the counting step.
+    count_changes: dict[int, int] = field(default_factory=dict)
+
+
+def _count(tick: Tick) -> None:
+    run = signatures_count()
+    if not run.ran:
+        logger.info("another counter is running; this tick counts nothing")
+    tick.count_changes = run.changes
+
+
+def _milestones(tick: Tick) -> None:
+    # Only the petitions whose count just changed can have passed a milestone.
+    if tick.count_changes:
+        milestones_record(petition_ids=list(tick.count_changes), now=tick.now)
+
+
+def _close(tick: Tick) -> None:
+    petitions_close_due(now=tick.now)
+
+
+def _trending(tick: Tick) -> None:
+    trending_detect()
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    does: str
+    command: str
+    run: Callable[[Tick], None]
+    # At most once in this many seconds; None: on every tick.
+    every: float | None = None
+
+
+STEPS = [
+    Step("count", "fold newly confirmed or invalidated signatures into the petitions' counts "
+         "and this hour's count history", "countsignatures", _count),
+    Step("milestones", "record the milestones those petitions passed and e-mail their "
+         "organisers", "recordmilestones", _milestones),
+    Step("close", "close open petitions whose closing date has passed", "closepetitions", _close),
+    Step("trending", "flag IP digests and e-mail domains signing one petition unusually often",
+         "detecttrending", _trending, every=60.0),
+]
+
+
+class Schedule:
+    """Runs the steps that are due; remembers when each last ran in this process."""
+
+    def __init__(self, steps: list[Step] | None = None, clock: Callable[[], float] = monotonic):
+        self.steps = STEPS if steps is None else steps
+        self.clock = clock
+        self.last_run: dict[str, float] = {}
+
+    def due(self, step: Step, at: float) -> bool:
+        last = self.last_run.get(step.name)
+        return step.every is None or last is None or at - last >= step.every
+
+    def tick(self) -> Tick:
+        tick = Tick()
+        for step in self.steps:
+            at = self.clock()
+            if not self.due(step, at):
+                continue
+            self.last_run[step.name] = at
+            try:
+                step.run(tick)
+            except Exception:
+                logger.exception("periodic step %r failed", step.name)
+        return tick

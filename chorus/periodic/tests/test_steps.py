@@ -1,0 +1,94 @@
+"""One periodic tick: counting, then milestones, closing and (once a minute) trending."""
+
+import datetime
+
+from django.core.management import call_command
+
+from chorus.lib.digests import email_digest
+from chorus.periodic import steps
+from chorus.periodic.steps import Schedule, Step
+from chorus.petitions.models import Milestone, Petition
+from chorus.signatures.models import Signature
+
+
+def confirmed(petition, n):
+    Signature.objects.bulk_create(
+        Signature(petition=petition, name=f"Signer {i}", email=f"s{i}@example.org",
+                  email_digest=email_digest(f"s{i}@example.org"),
+                  state=Signature.State.CONFIRMED)
+        for i in range(n)
+    )
+
+
+def test_a_tick_counts_then_records_the_milestones_the_new_count_passed(petition):
+    confirmed(petition, 30)  # the goal is 100
+
+    tick = Schedule().tick()
+
+    assert tick.count_changes == {petition.pk: 30}
+    assert Petition.objects.get(pk=petition.pk).signature_count == 30
+    assert list(Milestone.objects.values_list("threshold", flat=True)) == [25]
+
+
+def test_a_tick_closes_petitions_past_their_closing_date(petition):
+    past = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    Petition.objects.filter(pk=petition.pk).update(closes_at=past)
+
+    Schedule().tick()
+
+    assert Petition.objects.get(pk=petition.pk).state == Petition.State.CLOSED
+
+
+def test_trending_detection_runs_at_most_once_a_minute(monkeypatch, db):
+    runs = []
+    monkeypatch.setattr(steps, "trending_detect", lambda: runs.append(1))
+    times = iter([1000.0, 1030.0, 1061.0])
+    clock = {"now": 0.0}
+    schedule = Schedule(
+        steps=[step for step in steps.STEPS if step.name == "trending"],
+        clock=lambda: clock["now"],
+    )
+    for at in times:
+        clock["now"] = at
+        schedule.tick()
+
+    # At 1000 s it runs, 30 s later it is not due, 61 s after the first it is.
+    assert len(runs) == 2
+
+
+def test_a_failing_step_is_logged_and_the_others_still_run(caplog, db):
+    ran = []
+
+    def broken(tick):
+        raise RuntimeError("database gone")
+
+    schedule = Schedule(steps=[
+        Step("broken", "fails", "none", broken),
+        Step("after", "runs anyway", "none", lambda tick: ran.append(tick)),
+    ])
+    schedule.tick()
+
+    assert "periodic step 'broken' failed" in caplog.text
+    assert len(ran) == 1
+
+
+def test_runperiodic_once_runs_every_step_in_order(petition, monkeypatch):
+    order = []
+    recorded = [
+        Step(step.name, step.does, step.command,
+             lambda tick, name=step.name: order.append(name), step.every)
+        for step in steps.STEPS
+    ]
+    monkeypatch.setattr(steps, "STEPS", recorded)
+
+    call_command("runperiodic", "--once")
+
+    assert order == ["count", "milestones", "close", "trending"]
+
+
+def test_its_help_lists_every_step_and_the_command_that_runs_it_alone(capsys):
+    from chorus.periodic.management.commands.runperiodic import Command
+
+    help_text = Command().help
+    for step in steps.STEPS:
+        assert step.name in help_text and step.command in help_text
