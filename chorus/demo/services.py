@@ -5,6 +5,7 @@ import random
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -12,7 +13,7 @@ from PIL import Image, ImageDraw
 
 from chorus.demo.stories import load_demo_stories
 from chorus.lib.digests import email_digest
-from chorus.organisers.models import Organisation
+from chorus.organisers.models import Membership, Organisation, Role
 from chorus.petitions.models import Petition
 from chorus.signatures.counting.services import signatures_count
 from chorus.signatures.models import Signature
@@ -183,10 +184,6 @@ DEMO_PASSWORD = "chorus-demo"  # noqa: S105
 
 def _demo_people(organisation):
     """An owner for the organisation and a staff moderator (with known passwords on DEBUG)."""
-    from django.contrib.auth import get_user_model
-
-    from chorus.organisers.models import Membership, Role
-
     User = get_user_model()  # noqa: N806
     people = []
     for email, staff in (("organiser@example.org", False), ("moderator@example.org", True)):
