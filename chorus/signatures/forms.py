@@ -118,11 +118,6 @@ class SignatureForm(forms.Form):
     show_name = forms.BooleanField(label=_("Show my name on the petition"), required=False)
     # A plain Field: CharField would refuse a NUL byte before clean_source.
     source = forms.Field(required=False)
-    # The honeypot: hidden from people (and screen readers), filled in by bots
-    # that fill in every field. Valid either way, so a bot learns nothing;
-    # signature_create drops the signature. A plain Field, for the same reason
-    # as `source`: whatever a bot puts there must not become an error.
-    website = forms.Field(required=False)
 
     def clean_email(self):
         email = self.cleaned_data["email"]
@@ -132,8 +127,6 @@ class SignatureForm(forms.Form):
             )
         return email
 
-    def clean_website(self):
-        return "filled" if self.cleaned_data["website"] else ""
 
     def clean_source(self):
         # A malformed campaign code is not the signer's fault: drop it, don't refuse.

@@ -88,7 +88,6 @@ def signature_create(
     ip: str = "",
     language: str = "",
     held_reason: str = "",
-    website: str = "",
 ) -> None:
     """Record a pending (or held) signature; its confirmation e-mail follows from the worker.
 
@@ -104,13 +103,7 @@ def signature_create(
     a limit, from a disposable or blocked address, or with a `held_reason`
     from the caller is stored as held, gets the same e-mail, and counts only
     once a moderator releases it.
-
-    `website` is the sign form's honeypot: people never see it, bots fill it
-    in. Such a signature is silently not stored; the caller answers as usual.
     """
-    if website:
-        logger.info("honeypot filled on petition %s; signature dropped", petition_id)
-        return
     digest = email_digest(email)
     address_ip_digest = ip_digest(ip)
     domain = screening.email_domain(email)

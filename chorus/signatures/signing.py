@@ -1,12 +1,17 @@
 """From a posted sign form to a stored signature, the same for the petition page and the embed."""
 
+import logging
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 
+from chorus.lib.forms import bot_trap_filled
 from chorus.lib.http import client_ip, form_data
 from chorus.signatures import services
 from chorus.signatures.forms import SignatureForm
 from chorus.signatures.proof_of_work import services as proof_of_work
+
+logger = logging.getLogger(__name__)
 
 
 def submit_signature(request, petition) -> SignatureForm | None:
@@ -19,6 +24,10 @@ def submit_signature(request, petition) -> SignatureForm | None:
     form = SignatureForm(data)
     if not form.is_valid():
         return form
+    if bot_trap_filled(data):
+        # Valid to the bot, which learns nothing; the signature is not stored.
+        logger.info("bot trap filled on petition %s; signature dropped", petition.pk)
+        return None
     try:
         held_reason = proof_of_work.held_reason(
             petition=petition, payload=data.get(proof_of_work.FIELD_NAME, "")

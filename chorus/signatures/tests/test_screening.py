@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
+from chorus.lib.forms import BOT_TRAP_FIELD
 from chorus.signatures import screening, services
 from chorus.signatures.models import Signature
 
@@ -46,7 +47,7 @@ def test_a_reason_from_the_caller_holds_the_signature(petition):
 def test_a_filled_honeypot_stores_nothing_with_the_same_redirect(client, petition, signer):
     human = sign(client, petition, {**signer, "email": "human@example.org"})
     bot = sign(client, petition, {**signer, "email": "bot@example.org",
-                                  "website": "http://spam.example"})
+                                  BOT_TRAP_FIELD: "http://spam.example"})
     assert (bot.status_code, bot["Location"], bot.content) == (
         human.status_code, human["Location"], human.content)
     assert Signature.objects.count() == 1
@@ -54,8 +55,8 @@ def test_a_filled_honeypot_stores_nothing_with_the_same_redirect(client, petitio
 
 def test_the_sign_form_hides_its_honeypot_from_people(client, petition):
     page = client.get(f"/petitions/{petition.slug}/").content.decode()
-    assert 'class="website-field" aria-hidden="true"' in page
-    assert 'name="website" type="text" tabindex="-1" autocomplete="off"' in page
+    assert 'class="bot-trap" aria-hidden="true"' in page
+    assert f'name="{BOT_TRAP_FIELD}" type="text" tabindex="-1" autocomplete="off"' in page
 
 
 @pytest.mark.parametrize("name", [

@@ -4,6 +4,7 @@ from django import forms
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
+from chorus.lib.forms import bot_trap_filled
 from chorus.lib.text import is_mailable, validate_plain_line
 from chorus.stories.models import Reply, Story
 
@@ -75,11 +76,6 @@ class ReplyForm(forms.Form):
     )
     # Which reply this answers; blank for a reply to the story itself.
     parent = forms.CharField(required=False, widget=forms.HiddenInput)
-    # The honeypot: hidden from people (see _form.html), filled in by bots.
-    subject = forms.CharField(
-        label=_("Leave this field empty"), required=False,
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
 
     error_css_class = "invalid"
 
@@ -88,7 +84,7 @@ class ReplyForm(forms.Form):
         self.story = story
 
     def is_bot(self) -> bool:
-        return bool(self.data.get("subject"))
+        return bot_trap_filled(self.data)
 
     def clean_email(self):
         email = self.cleaned_data["email"]

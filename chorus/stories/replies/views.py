@@ -34,6 +34,6 @@ def create(request, slug):
     if not form.is_valid():
         return render(request, "stories/replies/form.html",
                       {"story": translated(story), "form": form}, status=400)
-    fields = {key: value for key, value in form.cleaned_data.items() if key != "subject"}
-    reply_create(story=story, **fields, ip=client_ip(request), language=get_language() or "")
+    reply_create(story=story, **form.cleaned_data, ip=client_ip(request),
+                 language=get_language() or "")
     return _replied(story)

@@ -6,6 +6,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from chorus.lib.forms import BOT_TRAP_FIELD
 from chorus.stories.models import Reply, Story
 
 ADDRESS = "lena.reader@example.org"
@@ -115,8 +116,8 @@ def test_the_form_marks_required_fields_promises_privacy_and_has_no_csrf_token(s
     assert "csrfmiddlewaretoken" not in page
     assert f'action="{create_url(story)}"' in page
     # The honeypot: hidden from sight, screen readers and the keyboard.
-    assert '<p class="visually-hidden" aria-hidden="true">' in page
-    assert 'name="subject"' in page and 'tabindex="-1"' in page and 'autocomplete="off"' in page
+    assert '<p class="bot-trap" aria-hidden="true">' in page
+    assert f'name="{BOT_TRAP_FIELD}" type="text" tabindex="-1" autocomplete="off"' in page
 
 
 def test_each_approved_reply_has_its_own_answer_form_but_answers_have_none(story):
@@ -176,7 +177,7 @@ def test_an_answer_to_an_answer_or_a_hidden_reply_is_refused(client, story, whic
 
 
 def test_a_filled_honeypot_stores_nothing_and_gets_the_same_answer(client, story):
-    response = client.post(create_url(story), {**VALID, "subject": "Cheap pills"})
+    response = client.post(create_url(story), {**VALID, BOT_TRAP_FIELD: "Cheap pills"})
 
     assert response.status_code == 303
     assert response["Location"] == f"/stories/{story.slug}/?replied=1#replies"
