@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chorus.audit.services import audit_record
-from chorus.lib.slugs import free_slug
+from chorus.lib.slugs import create_with_free_slug, free_slug
 from chorus.organisers import tasks, tokens
 from chorus.organisers.models import Invitation, Membership, Organisation, Role
 
@@ -105,28 +105,26 @@ def organisation_creation_allowed(user) -> bool:
     return user.is_authenticated and (settings.CHORUS_OPEN_SIGNUP or user.is_staff)
 
 
-def _free_slug(name: str) -> str:
-    return free_slug(Organisation.objects, name, fallback="organisation", max_length=40)
-
-
 def organisation_create(
     *, creator, name: str, slug: str = "", description: str = "", website: str = ""
 ) -> Organisation:
     """A new organisation, with its creator as owner."""
     if not organisation_creation_allowed(creator):
         raise ValidationError(_("Only staff can create organisations on this site."))
-    try:
-        with transaction.atomic():
-            organisation = Organisation.objects.create(
-                name=name, slug=slug or _free_slug(name), description=description,
-                website=website,
-            )
-            Membership.objects.create(user=creator, organisation=organisation, role=Role.OWNER)
-    except IntegrityError:
-        raise ValidationError(
-            _("An organisation with this address already exists; choose another."),
-            code="slug_taken",
-        ) from None
+
+    def build(free: str) -> Organisation:
+        return Organisation(name=name, slug=free, description=description, website=website)
+
+    def save(organisation: Organisation) -> None:
+        organisation.save()
+        Membership.objects.create(user=creator, organisation=organisation, role=Role.OWNER)
+
+    organisation = create_with_free_slug(
+        slug=slug, build=build, save=save,
+        make_slug=lambda: free_slug(Organisation.objects, name, fallback="organisation",
+                                    max_length=40),
+        taken_message=_("An organisation with this address already exists; choose another."),
+    )
     audit_record(actor=creator, action="organisation.create", target=organisation)
     return organisation
 

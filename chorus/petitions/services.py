@@ -1,10 +1,10 @@
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chorus.audit.services import audit_record
-from chorus.lib.slugs import free_slug
+from chorus.lib.slugs import create_with_free_slug, free_slug
 from chorus.organisers.models import Organisation
 from chorus.petitions.models import Petition, PetitionRevision
 from chorus.petitions.selectors import public_petition_forget
@@ -75,28 +75,22 @@ def petition_slug_for(title: str) -> str:
 def petition_create(*, actor, organisation: Organisation, slug: str = "",
                     **fields) -> Petition:
     """A new draft, written by `actor` for one of their organisations."""
-    for _attempt in range(5):
-        petition = Petition(
-            organisation=organisation, created_by=actor, state=Petition.State.DRAFT,
-            slug=slug or petition_slug_for(fields.get("title", "")), **fields,
-        )
-        petition.full_clean(validate_unique=False)
-        try:
-            with transaction.atomic():
-                petition.save()
-                audit_record(actor=actor, action="petition.create", target=petition)
-        except IntegrityError:
-            # Someone took the same slug a moment ago: a chosen one is refused,
-            # a made-up one is made again.
-            if slug:
-                raise ValidationError(
-                    _("Another petition already has this address. Choose another."),
-                    code="slug_taken",
-                ) from None
-        else:
-            return petition
-    raise ValidationError(_("Please try again."), code="slug_taken")
 
+    def build(free: str) -> Petition:
+        petition = Petition(organisation=organisation, created_by=actor,
+                            state=Petition.State.DRAFT, slug=free, **fields)
+        petition.full_clean(validate_unique=False)
+        return petition
+
+    def save(petition: Petition) -> None:
+        petition.save()
+        audit_record(actor=actor, action="petition.create", target=petition)
+
+    return create_with_free_slug(
+        slug=slug, make_slug=lambda: petition_slug_for(fields.get("title", "")),
+        build=build, save=save,
+        taken_message=_("Another petition already has this address. Choose another."),
+    )
 
 
 @transaction.atomic

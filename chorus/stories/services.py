@@ -7,7 +7,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from chorus.audit.services import audit_record
-from chorus.lib.slugs import free_slug
+from chorus.lib.slugs import create_with_free_slug, free_slug
 from chorus.organisers.models import Organisation
 from chorus.petitions.models import Petition
 from chorus.stories.models import Story, StoryTranslation, Tag
@@ -52,28 +52,23 @@ def story_create(*, actor, organisation: Organisation | None, slug: str = "",
                  tags: list[str] | None = None, petitions: list[Petition] | None = None,
                  **fields) -> Story:
     """A new draft story, for one of the actor's organisations or (staff) the whole site."""
-    for _attempt in range(5):
-        story = Story(
-            organisation=organisation, created_by=actor, state=Story.State.DRAFT,
-            slug=slug or story_slug_for(fields.get("title", "")), **fields,
-        )
+
+    def build(free: str) -> Story:
+        story = Story(organisation=organisation, created_by=actor, state=Story.State.DRAFT,
+                      slug=free, **fields)
         story.full_clean(validate_unique=False)
-        try:
-            with transaction.atomic():
-                story.save()
-                _set_relations(story, tags, petitions)
-                audit_record(actor=actor, action="story.create", target=story)
-        except IntegrityError:
-            # Someone took the same slug a moment ago: a chosen one is refused,
-            # a made-up one is made again.
-            if slug:
-                raise ValidationError(
-                    _("Another story already has this address. Choose another."),
-                    code="slug_taken",
-                ) from None
-        else:
-            return story
-    raise ValidationError(_("Please try again."), code="slug_taken")
+        return story
+
+    def save(story: Story) -> None:
+        story.save()
+        _set_relations(story, tags, petitions)
+        audit_record(actor=actor, action="story.create", target=story)
+
+    return create_with_free_slug(
+        slug=slug, make_slug=lambda: story_slug_for(fields.get("title", "")),
+        build=build, save=save,
+        taken_message=_("Another story already has this address. Choose another."),
+    )
 
 
 @transaction.atomic
