@@ -1,5 +1,10 @@
 """What every public form shares."""
 
+from django import forms
+from django.core.exceptions import ValidationError
+
+from chorus.lib.text import is_mailable
+
 # The bot trap: a field people never meet (moved off screen, hidden from screen
 # readers and skipped by the keyboard; see templates/_bot_trap.html) and that
 # bots which fill in every field fill in. One name for every form, so a bot
@@ -10,3 +15,12 @@ BOT_TRAP_FIELD = "homepage"
 def bot_trap_filled(data) -> bool:
     """True if a posted form filled in the bot trap: answer as usual, store nothing."""
     return bool(data.get(BOT_TRAP_FIELD))
+
+
+class MailableEmailField(forms.EmailField):
+    """An e-mail address that can also be written in a mail header, or its "invalid" error."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not is_mailable(value):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")

@@ -7,7 +7,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from chorus.lib.text import is_mailable, validate_plain_line
+from chorus.lib.forms import MailableEmailField
+from chorus.lib.text import validate_plain_line
 from chorus.signatures.models import (
     EMAIL_MAX_LENGTH,
     NAME_MAX_LENGTH,
@@ -99,7 +100,7 @@ class SignatureForm(forms.Form):
         validators=[validate_plain_line, validate_signer_name],
         error_messages={"required": _("Please enter your name.")},
     )
-    email = forms.EmailField(
+    email = MailableEmailField(
         label=_("Your e-mail address"), max_length=EMAIL_MAX_LENGTH,
         error_messages={
             "required": _("Please enter your e-mail address."),
@@ -119,13 +120,6 @@ class SignatureForm(forms.Form):
     # A plain Field: CharField would refuse a NUL byte before clean_source.
     source = forms.Field(required=False)
 
-    def clean_email(self):
-        email = self.cleaned_data["email"]
-        if not is_mailable(email):
-            raise forms.ValidationError(
-                self.fields["email"].error_messages["invalid"], code="invalid"
-            )
-        return email
 
 
     def clean_source(self):

@@ -4,8 +4,8 @@ from django import forms
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
-from chorus.lib.forms import bot_trap_filled
-from chorus.lib.text import is_mailable, validate_plain_line
+from chorus.lib.forms import MailableEmailField, bot_trap_filled
+from chorus.lib.text import validate_plain_line
 from chorus.stories.models import Reply, Story
 
 NAME_MAX_LENGTH = 100
@@ -52,7 +52,7 @@ class ReplyForm(forms.Form):
         error_messages={"required": _("Please enter your name.")},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    email = forms.EmailField(
+    email = MailableEmailField(
         label=_("Your e-mail address"), max_length=EMAIL_MAX_LENGTH,
         help_text=_("Your e-mail address will never be published."),
         error_messages={
@@ -86,13 +86,6 @@ class ReplyForm(forms.Form):
     def is_bot(self) -> bool:
         return bot_trap_filled(self.data)
 
-    def clean_email(self):
-        email = self.cleaned_data["email"]
-        if not is_mailable(email):
-            raise forms.ValidationError(
-                self.fields["email"].error_messages["invalid"], code="invalid"
-            )
-        return email
 
     def clean_parent(self) -> Reply | None:
         value = self.cleaned_data["parent"]
