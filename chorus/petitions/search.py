@@ -39,8 +39,9 @@ SEARCH_CONFIGURATIONS = (
 SEARCHED_FIELDS = ("title", "target", "ask", "body")
 
 
-def petitions_search(*, query: str, queryset: QuerySet[Petition] | None = None
-                     ) -> QuerySet[Petition]:
+def petitions_search(
+    *, query: str, queryset: QuerySet[Petition] | None = None,
+) -> QuerySet[Petition]:
     """The petitions of `queryset` (every visible one by default) matching `query`, best first.
 
     A blank query is no search: `queryset` comes back unchanged. A query with
