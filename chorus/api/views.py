@@ -6,7 +6,6 @@ from typing import Literal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -19,9 +18,9 @@ from ninja.security import HttpBearer
 from chorus.api import schemas
 from chorus.api.models import KEY_PREFIX, ApiKey, key_digest
 from chorus.audit.services import audit_record
-from chorus.lib.text import search_terms
 from chorus.lib.translations import translated
 from chorus.petitions.models import Petition
+from chorus.petitions.search import petitions_search
 from chorus.signatures.counting.selectors import count_history_both, country_totals, public_count
 from chorus.signatures.forms import SignatureForm
 from chorus.signatures.services import signature_create
@@ -108,7 +107,11 @@ class PetitionQuery(Schema):
 @api.get("/petitions", response=list[schemas.Petition], tags=["petitions"])
 @paginate(PageNumberPagination, page_size=20, max_page_size=100)
 def petitions(request, filters: Query[PetitionFilters]):
-    """Open and closed petitions, most signed first; search with `q`.
+    """Open and closed petitions, most signed first; with `q`, those holding all its words.
+
+    The same search as the site's: every word, in any order, in the title,
+    summary, target or text, or in a translation; where the site runs on
+    PostgreSQL, word forms match too and the best matches come first.
 
     With `language`, the text is in that language where the petition has a
     translation (the original elsewhere); `language` in each says which."""
@@ -118,10 +121,7 @@ def petitions(request, filters: Query[PetitionFilters]):
     )
     if filters.state in (Petition.State.OPEN, Petition.State.CLOSED):
         found = found.filter(state=filters.state)
-    if query := search_terms(filters.q or ""):
-        found = found.filter(
-            Q(title__icontains=query) | Q(ask__icontains=query) | Q(target__icontains=query)
-        )
+    found = petitions_search(query=filters.q or "", queryset=found)
     return [_petition_out(petition, filters.language) for petition in found]
 
 

@@ -8,16 +8,14 @@ import difflib
 import re
 
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 
 from chorus.lib.text import search_terms
 from chorus.lib.translations import translated
 from chorus.organisers.models import Organisation
 from chorus.petitions.models import Petition, PetitionRevision
+from chorus.petitions.search import SEARCH_MAX_LENGTH, petitions_search
 from chorus.petitions.selectors import public_petition_or_404
-
-SEARCH_MAX_LENGTH = 100
 
 
 def in_reader_language(petitions) -> list[Petition]:
@@ -34,7 +32,7 @@ def home(request):
 
 
 def petition_list(request):
-    query = search_terms(request.GET.get("q", ""), SEARCH_MAX_LENGTH)
+    query = request.GET.get("q", "")
     state = request.GET.get("state", "")
     petitions = (
         Petition.objects.visible().most_signed().select_related("organisation")
@@ -42,24 +40,27 @@ def petition_list(request):
     )
     if state in (Petition.State.OPEN, Petition.State.CLOSED):
         petitions = petitions.filter(state=state)
-    if query:
-        # A reader may search in their language: translations are searched too.
-        matching = Petition.objects.filter(
-            Q(title__icontains=query) | Q(ask__icontains=query) | Q(target__icontains=query)
-            | Q(translations__title__icontains=query) | Q(translations__ask__icontains=query)
-            | Q(translations__target__icontains=query)
-        )
-        petitions = petitions.filter(pk__in=matching.values("pk"))
+    petitions = petitions_search(query=query, queryset=petitions)
     page = Paginator(petitions, 20).get_page(request.GET.get("page"))
     page.object_list = in_reader_language(page.object_list)
-    context = {"page": page, "query": query, "state": state, "states": Petition.State}
+    context = {
+        "page": page, "query": search_terms(query, SEARCH_MAX_LENGTH), "state": state,
+        "states": Petition.State,
+    }
     return render(request, "petitions/petition_list.html", context)
 
 
 def organisation_detail(request, slug):
     organisation = get_object_or_404(Organisation, slug=slug)
-    petitions = organisation.petitions.visible().most_signed().prefetch_related("translations")
-    context = {"organisation": organisation, "petitions": in_reader_language(petitions)}
+    query = request.GET.get("q", "")
+    petitions = petitions_search(
+        query=query,
+        queryset=organisation.petitions.visible().most_signed().prefetch_related("translations"),
+    )
+    context = {
+        "organisation": organisation, "petitions": in_reader_language(petitions),
+        "query": search_terms(query, SEARCH_MAX_LENGTH), "searched": bool(query.strip()),
+    }
     return render(request, "petitions/organisation_detail.html", context)
 
 

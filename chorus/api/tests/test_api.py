@@ -1,7 +1,8 @@
 import pytest
 
 from chorus.lib.digests import email_digest
-from chorus.petitions.models import Petition
+from chorus.petitions.models import Petition, PetitionTranslation
+from chorus.petitions.search import petitions_search
 from chorus.signatures.counting.services import signatures_count
 from chorus.signatures.models import Signature
 
@@ -78,6 +79,26 @@ def test_the_schema_and_its_docs_come_from_our_own_origin(client):
     docs = client.get("/api/v1/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in docs
     assert "cdn" not in docs.lower() and "//" not in docs.replace("://", "")
+
+
+def test_q_searches_like_the_site_every_word_in_the_text_and_translations(client, petition):
+    PetitionTranslation.objects.create(petition=petition, language="ru", title="Остановите",
+                                       ask="Отзовите иск.", body="Суд рассмотрит иск в марте.")
+    Petition.objects.create(organisation=petition.organisation, slug="other", title="Other",
+                            target="T", ask="A", body="Nothing about courts.").open()
+
+    def found(query: str) -> list[str]:
+        items = client.get("/api/v1/petitions", {"q": query}).json()["items"]
+        assert [item["identifier"] for item in items] == [
+            p.slug for p in petitions_search(query=query, queryset=Petition.objects.visible())
+        ]
+        return [item["identifier"] for item in items]
+
+    assert found("government close") == ["stop-the-liquidation"]  # words of the body
+    assert found("close government") == ["stop-the-liquidation"]
+    assert found("суд марте") == ["stop-the-liquidation"]  # only in the translation
+    assert found("government courts") == []
+    assert found("?!") == []
 
 
 @pytest.mark.parametrize("query", ["\x00", "a\x00b", "\ufffd", "x" * 500])

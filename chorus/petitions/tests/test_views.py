@@ -1,4 +1,8 @@
-from chorus.petitions.models import Petition
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from chorus.petitions.models import Petition, PetitionTranslation
 from chorus.signatures.counting.services import signatures_count
 
 
@@ -125,3 +129,81 @@ def test_an_edited_petition_shows_its_new_text_once_the_short_cache_passes(clien
     cache.delete(f"petition:{petition.slug}")  # what a few seconds do
     page = client.get(f"/petitions/{petition.slug}/").content.decode()
     assert "Withdraw the lawsuit today." in page
+
+
+def search_form(page: str) -> str:
+    start = page.index('<form class="search"')
+    return page[start:page.index("</form>", start)]
+
+
+def test_the_home_page_has_a_search_box_for_every_petition(client, organisation):
+    form = search_form(client.get("/").content.decode())
+    assert 'method="get" action="/petitions/" role="search"' in form
+    assert '<label for="q">Search petitions</label>' in form
+    assert '<input id="q" name="q" type="search"' in form
+    assert '<button type="submit">Search</button>' in form
+
+
+def test_the_search_box_speaks_the_readers_language(organisation):
+    from django.test import Client
+
+    form = search_form(Client(HTTP_ACCEPT_LANGUAGE="ru").get("/").content.decode())
+    assert "Search petitions" not in form and "Поиск петиций" in form
+
+
+def test_the_list_finds_every_word_of_a_search_in_any_order_and_in_the_text(
+    client, organisation
+):
+    found = make_petition(organisation, "found")
+    found.body = "The lawsuit to liquidate the Spectrum Alliance reaches the Supreme Court."
+    found.save()
+    make_petition(organisation, "other")
+    for query in ["Supreme", "Spectrum lawsuit", "court, supreme"]:
+        page = client.get("/petitions/", {"q": query}).content.decode()
+        assert "Petition found" in page and "Petition other" not in page
+    page = client.get("/petitions/", {"q": "lawsuit", "state": "closed"}).content.decode()
+    assert "Petition found" not in page
+
+
+@pytest.mark.parametrize("query", ["\x00", "?!…", "x" * 10240, "nothing like it"])
+def test_the_list_answers_a_search_that_finds_nothing_politely(client, organisation, query):
+    make_petition(organisation, "forests")
+    response = client.get("/petitions/", {"q": query})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "No petitions match your search." in page and "Petition forests" not in page
+
+
+def test_a_search_costs_the_same_queries_however_many_petitions_it_finds(client, organisation):
+    def queries(query: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/petitions/", {"q": query}).status_code == 200
+        return len(captured)
+
+    make_petition(organisation, "forests-1")
+    one = queries("forests")
+    for i in range(2, 25):
+        petition = make_petition(organisation, f"forests-{i}")
+        PetitionTranslation.objects.create(petition=petition, language="ru", title="Леса",
+                                           ask="Спасите леса.")
+    assert queries("forests") == one
+    assert "Petition forests-1" in client.get(
+        "/petitions/", {"q": "forests", "page": 2}).content.decode()
+
+
+def test_the_organisation_page_searches_its_own_petitions(client, organisation):
+    from chorus.organisers.models import Organisation
+
+    make_petition(organisation, "forests")
+    make_petition(organisation, "rivers")
+    other = Organisation.objects.create(name="Another Group", slug="another-group")
+    make_petition(other, "forests-elsewhere")
+    url = f"/organisations/{organisation.slug}/"
+    page = client.get(url, {"q": "forests"}).content.decode()
+    assert f'action="{url}" role="search"' in search_form(page)
+    assert "Search this organisation’s petitions" in search_form(page)
+    assert 'value="forests"' in search_form(page)
+    assert "Petition forests" in page and "Petition rivers" not in page
+    assert "Petition forests-elsewhere" not in page
+    page = client.get(url, {"q": "\x00"}).content.decode()
+    assert "No petitions match your search." in page
