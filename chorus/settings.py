@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "chorus.api.middleware.PublicApiMiddleware",
+    "chorus.petitions.takedown.TakenDownMiddleware",
 ]
 
 ROOT_URLCONF = "chorus.urls"

@@ -100,6 +100,13 @@ class Error(Schema):
     detail: str
 
 
+class Gone(Schema):
+    """A petition the moderators took down; `reason` only if they chose to publish it."""
+
+    detail: str
+    reason: str | None
+
+
 class SignatureIn(Schema):
     name: str
     email: str

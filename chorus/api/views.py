@@ -21,11 +21,15 @@ from chorus.audit.services import audit_record
 from chorus.lib.translations import translated
 from chorus.petitions.models import Petition
 from chorus.petitions.search import petitions_search
+from chorus.petitions.selectors import PetitionTakenDown, refuse_if_taken_down
+from chorus.petitions.takedown import taken_down_notice
 from chorus.signatures.counting.selectors import count_history_both, country_totals, public_count
 from chorus.signatures.forms import SignatureForm
 from chorus.signatures.services import signature_create
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+# An unknown petition, and one the moderators took down.
+NOT_THERE = {404: schemas.Error, 410: schemas.Gone}
 
 api = NinjaAPI(
     title="Chorus API",
@@ -37,6 +41,11 @@ api = NinjaAPI(
     )),
     urls_namespace="api-v1",
 )
+
+
+@api.exception_handler(PetitionTakenDown)
+def taken_down(request, gone: PetitionTakenDown):
+    return api.create_response(request, taken_down_notice(gone.petition), status=410)
 
 
 def _url(path: str) -> str:
@@ -87,7 +96,10 @@ def _visible(slug: str) -> Petition:
     # A path parameter can hold anything, NUL bytes included; slugs cannot.
     if not SLUG.fullmatch(slug):
         raise Http404
-    return get_object_or_404(Petition.objects.visible().select_related("organisation"), slug=slug)
+    return refuse_if_taken_down(get_object_or_404(
+        Petition.objects.with_public_address().select_related("organisation", "takedown_reason"),
+        slug=slug,
+    ))
 
 
 # One of the site's languages; an unknown code is refused like an unknown state.
@@ -125,14 +137,14 @@ def petitions(request, filters: Query[PetitionFilters]):
     return [_petition_out(petition, filters.language) for petition in found]
 
 
-@api.get("/petitions/{slug}", response={200: schemas.Petition, 404: schemas.Error},
+@api.get("/petitions/{slug}", response={200: schemas.Petition, **NOT_THERE},
          tags=["petitions"])
 def petition(request, slug: str, query: Query[PetitionQuery]):
     """One petition; with `language`, its text in that language if translated."""
     return _petition_out(_visible(slug), query.language)
 
 
-@api.get("/petitions/{slug}/count", response={200: schemas.Count, 404: schemas.Error},
+@api.get("/petitions/{slug}/count", response={200: schemas.Count, **NOT_THERE},
          tags=["figures"])
 def count(request, slug: str):
     figures = public_count(slug) if SLUG.fullmatch(slug) else None
@@ -143,7 +155,7 @@ def count(request, slug: str):
             "counted_at": figures["counted_at"]}
 
 
-@api.get("/petitions/{slug}/history", response={200: schemas.History, 404: schemas.Error},
+@api.get("/petitions/{slug}/history", response={200: schemas.History, **NOT_THERE},
          tags=["figures"])
 def history(request, slug: str):
     """Confirmed signatures at the end of each hour in which the count changed, and of each day.
@@ -160,7 +172,7 @@ def history(request, slug: str):
     }
 
 
-@api.get("/petitions/{slug}/countries", response={200: schemas.Countries, 404: schemas.Error},
+@api.get("/petitions/{slug}/countries", response={200: schemas.Countries, **NOT_THERE},
          tags=["figures"])
 def countries(request, slug: str):
     """Confirmed signatures by country; below the floor only "fewer than <floor>"."""
@@ -176,7 +188,7 @@ def countries(request, slug: str):
     }
 
 
-@api.get("/petitions/{slug}/updates", response={200: list[schemas.Update], 404: schemas.Error},
+@api.get("/petitions/{slug}/updates", response={200: list[schemas.Update], **NOT_THERE},
          tags=["petitions"])
 def updates(request, slug: str):
     """The organisers' news about the petition, newest first; `body` is Markdown."""
@@ -192,7 +204,7 @@ def updates(request, slug: str):
 
 
 @api.get("/petitions/{slug}/milestones",
-         response={200: list[schemas.Milestone], 404: schemas.Error}, tags=["figures"])
+         response={200: list[schemas.Milestone], **NOT_THERE}, tags=["figures"])
 def milestones(request, slug: str):
     """Thresholds the count has passed and when the counter saw each one pass."""
     petition = _visible(slug)
@@ -228,7 +240,8 @@ def _over_rate(api_key: ApiKey) -> bool:
 @api.post(
     "/petitions/{slug}/signatures", auth=KeyAuth(), tags=["signing"],
     response={202: schemas.Accepted, 401: schemas.Error, 404: schemas.Error,
-              409: schemas.Error, 422: schemas.FormErrors, 429: schemas.Error},
+              409: schemas.Error, 410: schemas.Gone, 422: schemas.FormErrors,
+              429: schemas.Error},
 )
 def record_signature(request, slug: str, payload: schemas.SignatureIn):
     """Record a signature from a partner's form or CRM, for the key's own organisation.
@@ -238,10 +251,16 @@ def record_signature(request, slug: str, payload: schemas.SignatureIn):
     address gets the very same answer. Every use of a key is in the audit log.
     """
     api_key = request.auth
-    petition = Petition.objects.visible().filter(slug=slug, organisation=api_key.organisation)
+    petition = (
+        Petition.objects.with_public_address().select_related("takedown_reason")
+        .filter(slug=slug, organisation=api_key.organisation)
+    )
     petition = petition.first() if SLUG.fullmatch(slug) else None
     if petition is None:
         return _refuse(api_key, slug, 404, _("Not found."))
+    if petition.state == Petition.State.TAKEN_DOWN:
+        _audit_key_use(api_key, slug, "taken_down")
+        return Status(410, taken_down_notice(petition))
     if _over_rate(api_key):
         return _refuse(api_key, slug, 429,
                        _("Too many signatures from this key; try again in a minute."))

@@ -1,5 +1,6 @@
 """What partner sites put on their pages: the embedded petition, a badge, oEmbed."""
 
+from functools import wraps
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
@@ -17,7 +18,12 @@ from django.views.decorators.csp import csp_override
 
 from chorus.lib.http import cached_page, same_site_post
 from chorus.lib.translations import translated
-from chorus.petitions.selectors import public_page_key, public_petition_or_404
+from chorus.petitions.selectors import (
+    PetitionTakenDown,
+    public_page_key,
+    public_petition_or_404,
+)
+from chorus.petitions.takedown import taken_down_response
 from chorus.signatures.forms import SignatureForm, country_options, is_valid_source
 from chorus.signatures.signing import submit_signature
 
@@ -26,10 +32,19 @@ EMBED_HEIGHT = 560
 
 def embeddable(view):
     """Let any site frame this view (and only this view)."""
-    return xframe_options_exempt(
-        csp_override({**settings.SECURE_CSP, "frame-ancestors": ["*"]})(view)
-    )
 
+    @wraps(view)
+    def framed(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except PetitionTakenDown as gone:
+            # Answered here rather than by the middleware, so that the notice may be
+            # framed too: the partner's readers see it, not a broken frame.
+            return taken_down_response(request, gone.petition, template="embeds/taken_down.html")
+
+    return xframe_options_exempt(
+        csp_override({**settings.SECURE_CSP, "frame-ancestors": ["*"]})(framed)
+    )
 
 
 def _render_embed(request, petition, form, status=200):

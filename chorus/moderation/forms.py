@@ -60,6 +60,27 @@ class RejectForm(forms.Form):
     )
 
 
+class TakeDownForm(forms.Form):
+    reason = ReasonField(
+        label=_("Reason"), queryset=RejectionReason.objects.filter(active=True),
+        to_field_name="code", widget=forms.RadioSelect, empty_label=None,
+        error_messages={
+            "required": _("Choose the reason for taking the petition down."),
+            "invalid_choice": _("Choose one of the reasons listed."),
+        },
+    )
+    note = NoteField(
+        label=_("Note to the organisers"),
+        help_text=_("Sent to the organisers with the reason; never shown on the public page."),
+        error_messages={"required": _("Say why the petition is being taken down.")},
+    )
+    publish_reason = forms.BooleanField(
+        label=_("Show the reason on the public page"), required=False,
+        help_text=_("Readers then see the reason (never the note). Leave it unticked when "
+                    "even the reason could put someone at risk."),
+    )
+
+
 class SendBackForm(forms.Form):
     note = NoteField(
         label=_("What needs to change"),

@@ -1,4 +1,5 @@
-"""What moderators do to petitions: decide on them, correct them, record responses.
+"""What moderators do to petitions: decide on them, take them down and restore them,
+correct them, record responses.
 
 Each workflow locks the petition, applies the model's own rule (which refuses,
 changing nothing, when the petition is not in a state that allows it), records
@@ -20,6 +21,7 @@ from chorus.petitions.selectors import public_petition_forget
 from chorus.petitions.services import petition_revise
 
 APPROVED, REJECTED, SENT_BACK = tasks.APPROVED, tasks.REJECTED, tasks.SENT_BACK
+TAKEN_DOWN, RESTORED = tasks.TAKEN_DOWN, tasks.RESTORED
 
 
 
@@ -74,6 +76,31 @@ def petition_send_back(*, petition: Petition, moderator, note: str) -> Petition:
         petition=petition, moderator=moderator, decision=SENT_BACK,
         action="moderation.send_back", move=lambda current: current.send_back(note=note),
     )
+
+
+def petition_take_down(*, petition: Petition, moderator, reason: RejectionReason, note: str,
+                       publish_reason: bool) -> Petition:
+    """Withdraw a published petition from public view at once, and tell its organisers why.
+
+    Its public addresses answer 410 Gone from the next request on (the cached
+    row is forgotten, and the page cache keys change with updated_at); its
+    signatures and count are kept for a restore.
+    """
+    return _decide(
+        petition=petition, moderator=moderator, decision=TAKEN_DOWN,
+        action="moderation.take_down",
+        move=lambda current: current.take_down(
+            by=moderator, reason=reason, note=note, publish_reason=publish_reason,
+        ),
+        # The note stays out of the log: it may name the very people it protects.
+        reason=reason.code, reason_published=publish_reason,
+    )
+
+
+def petition_restore(*, petition: Petition, moderator) -> Petition:
+    """Put a taken-down petition back as it was (open or closed), with the same count."""
+    return _decide(petition=petition, moderator=moderator, decision=RESTORED,
+                   action="moderation.restore", move=lambda current: current.restore())
 
 
 CORRECTABLE_STATES = (Petition.State.PENDING, Petition.State.OPEN, Petition.State.CLOSED)

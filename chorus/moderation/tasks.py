@@ -1,4 +1,5 @@
-"""E-mails telling organisers what the moderators decided, sent by the task worker.
+"""E-mails telling organisers what the moderators decided, sent by the task worker:
+approved, rejected, sent back, and later taken down or restored.
 
 The task takes the petition's id and reads it afresh, so it sends what the
 petition says when the worker gets to it, and nothing if a later decision
@@ -20,12 +21,15 @@ from chorus.petitions.models import Petition
 logger = logging.getLogger(__name__)
 
 APPROVED, REJECTED, SENT_BACK = "approved", "rejected", "sent_back"
+TAKEN_DOWN, RESTORED = "taken_down", "restored"
 
 # The state a petition is in after each decision, while the decision still stands.
 STATES_AFTER = {
     APPROVED: (Petition.State.OPEN, Petition.State.CLOSED),
     REJECTED: (Petition.State.REJECTED,),
     SENT_BACK: (Petition.State.DRAFT,),
+    TAKEN_DOWN: (Petition.State.TAKEN_DOWN,),
+    RESTORED: (Petition.State.OPEN, Petition.State.CLOSED),
 }
 
 
@@ -48,14 +52,16 @@ def decision_recipients(petition: Petition) -> list:
 
 def decision_email(petition: Petition, decision: str, language: str, to: str) -> EmailMessage:
     with translation.override(language or settings.LANGUAGE_CODE):
-        reason = petition.rejection_reason
+        taken_down = decision == TAKEN_DOWN
+        reason = petition.takedown_reason if taken_down else petition.rejection_reason
         context = {
             "petition": petition,
             "organisation": petition.organisation,
             # Read here, inside the language of the e-mail: the shipped reasons are translated.
             "reason_label": reason.label if reason else "",
             "reason_explanation": reason.explanation if reason else "",
-            "note": petition.moderation_note,
+            "note": petition.takedown_note if taken_down else petition.moderation_note,
+            "reason_published": taken_down and petition.takedown_reason_public,
             "public_url": settings.SITE_URL + petition.get_absolute_url(),
             "edit_url": settings.SITE_URL
             + reverse("petitions:manage:edit", args=[petition.slug]),
@@ -77,8 +83,9 @@ def decision_email(petition: Petition, decision: str, language: str, to: str) ->
 def send_decision(petition_id: int, decision: str, language: str) -> int:
     """E-mail the decision to each recipient separately; returns how many were sent."""
     petition = (
-        Petition.objects.select_related("organisation", "created_by", "rejection_reason")
-        .filter(pk=petition_id).first()
+        Petition.objects.select_related(
+            "organisation", "created_by", "rejection_reason", "takedown_reason"
+        ).filter(pk=petition_id).first()
     )
     if petition is None or petition.state not in STATES_AFTER[decision]:
         return 0

@@ -17,6 +17,7 @@ from chorus.moderation.forms import (
     RejectForm,
     ResponseForm,
     SendBackForm,
+    TakeDownForm,
 )
 from chorus.organisers.permissions import staff_required
 from chorus.petitions.models import Petition
@@ -27,7 +28,9 @@ AUDIT_PAGE_SIZE = 100
 
 def _petition(slug: str) -> Petition:
     return get_object_or_404(
-        Petition.objects.select_related("organisation", "created_by", "rejection_reason"),
+        Petition.objects.select_related(
+            "organisation", "created_by", "rejection_reason", "takedown_reason", "taken_down_by"
+        ),
         slug=slug,
     )
 
@@ -45,12 +48,15 @@ def queue(request):
     return render(request, "moderation/queue.html", context)
 
 
-def _render_review(request, petition, *, reject_form=None, send_back_form=None, status=200):
+def _render_review(request, petition, *, reject_form=None, send_back_form=None,
+                   take_down_form=None, status=200):
     context = {
         "petition": petition,
         "submitted_by": actor_label(petition.created_by) if petition.created_by else "",
+        "taken_down_by": actor_label(petition.taken_down_by) if petition.taken_down_by else "",
         "reject_form": reject_form or RejectForm(),
         "send_back_form": send_back_form or SendBackForm(),
+        "take_down_form": take_down_form or TakeDownForm(),
     }
     return render(request, "moderation/review.html", context, status=status)
 
@@ -61,13 +67,17 @@ def review(request, slug):
     return _render_review(request, _petition(slug))
 
 
-def _decided(request, petition, service, done: str, **arguments):
+def _decided(request, petition, service, done: str, *, back_to_review: bool = False,
+             **arguments):
     try:
         service(petition=petition, moderator=request.user, **arguments)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("moderation:review", slug=petition.slug)
     messages.success(request, done)
+    # A takedown or a restore is not work from the queue: back to the petition.
+    if back_to_review:
+        return redirect("moderation:review", slug=petition.slug)
     return redirect("moderation:queue")
 
 
@@ -101,6 +111,27 @@ def send_back(request, slug):
     return _decided(request, petition, services.petition_send_back,
                     _("Sent back: the organisers are asked by e-mail to change the petition."),
                     **form.cleaned_data)
+
+
+@staff_required
+@require_post
+def take_down(request, slug):
+    petition = _petition(slug)
+    form = TakeDownForm(form_data(request))
+    if not form.is_valid():
+        return _render_review(request, petition, take_down_form=form, status=400)
+    return _decided(request, petition, services.petition_take_down,
+                    _("Taken down: the petition's public page now says it was removed, signing "
+                      "has stopped, and its organisers are told why by e-mail."),
+                    back_to_review=True, **form.cleaned_data)
+
+
+@staff_required
+@require_post
+def restore(request, slug):
+    return _decided(request, _petition(slug), services.petition_restore,
+                    _("Restored: the petition is public again with all its signatures, and its "
+                      "organisers are told by e-mail."), back_to_review=True)
 
 
 @staff_required

@@ -19,6 +19,14 @@ class PetitionQuerySet(models.QuerySet):
         """Petitions anyone may read: open now, or closed after being open."""
         return self.filter(state__in=[Petition.State.OPEN, Petition.State.CLOSED])
 
+    def with_public_address(self):
+        """Petitions whose public address answers: the visible ones, and those the
+        moderators took down (which answer 410 Gone, so links in old news stories
+        say what happened instead of "not found")."""
+        return self.filter(
+            state__in=[Petition.State.OPEN, Petition.State.CLOSED, Petition.State.TAKEN_DOWN]
+        )
+
     def signable(self):
         now = timezone.now()
         return self.filter(state=Petition.State.OPEN).filter(
@@ -36,6 +44,7 @@ class Petition(models.Model):
         REJECTED = "rejected", _("Rejected")
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
+        TAKEN_DOWN = "taken_down", _("Taken down")
 
     # What people sign: once anyone has signed, only staff may correct these,
     # and every change is kept in the petition's public history.
@@ -93,6 +102,25 @@ class Petition(models.Model):
     )
     # The moderators' last word to the organiser: why it was rejected, or what to change.
     moderation_note = models.TextField(_("note from the moderators"), blank=True)
+    # Set while the moderators have taken the published petition down; its
+    # signatures and count are kept, so restoring it brings back the same figures.
+    taken_down_at = models.DateTimeField(_("taken down"), null=True, blank=True)
+    taken_down_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("taken down by"),
+    )
+    takedown_reason = models.ForeignKey(
+        "petitions.RejectionReason", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", verbose_name=_("reason for the takedown"),
+    )
+    # For the organisers only: never shown on a public page.
+    takedown_note = models.TextField(_("the moderators' note on the takedown"), blank=True)
+    takedown_reason_public = models.BooleanField(
+        _("reason shown on the public page"), default=False,
+    )
+    state_before_takedown = models.CharField(
+        _("state before the takedown"), max_length=16, choices=State, blank=True,
+    )
     victory_at = models.DateTimeField(_("victory declared"), null=True, blank=True)
     response_text = models.TextField(_("the target's response"), blank=True)
     response_date = models.DateField(_("date of the response"), null=True, blank=True)
@@ -214,6 +242,38 @@ class Petition(models.Model):
             _("Only an open petition can be closed."),
             closed_at=at or timezone.now(),
         )
+
+    def take_down(self, *, by, reason: "RejectionReason", note: str,
+                  publish_reason: bool = False) -> None:
+        """The moderators withdraw a published petition from public view, keeping its
+        signatures; restore() puts it back as it was."""
+        if not note.strip():
+            raise ValidationError(_("Say why the petition is being taken down."))
+        self._move(
+            [self.State.OPEN, self.State.CLOSED], self.State.TAKEN_DOWN,
+            _("Only an open or closed petition can be taken down."),
+            state_before_takedown=self.state, taken_down_at=timezone.now(), taken_down_by=by,
+            takedown_reason=reason, takedown_note=note, takedown_reason_public=publish_reason,
+        )
+
+    def restore(self) -> None:
+        """Back to the state it was taken down from, with the signatures it had."""
+        # Closed if the earlier state was somehow lost: never open for signing by accident.
+        previous = self.state_before_takedown or self.State.CLOSED
+        self._move(
+            [self.State.TAKEN_DOWN], previous,
+            _("Only a petition that was taken down can be restored."),
+            state_before_takedown="", taken_down_at=None, taken_down_by=None,
+            takedown_reason=None, takedown_note="", takedown_reason_public=False,
+        )
+
+    @property
+    def public_takedown_reason(self) -> str:
+        """What the public may read about why it was taken down: the reason, if the
+        moderators chose to show it; never their note."""
+        if self.state != self.State.TAKEN_DOWN or not self.takedown_reason_public:
+            return ""
+        return self.takedown_reason.label if self.takedown_reason else ""
 
     def declare_victory(self) -> None:
         if not self.is_public:

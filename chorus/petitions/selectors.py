@@ -10,8 +10,20 @@ from chorus.petitions.models import Petition
 _MISSING = "missing"
 
 
-def public_petition(slug: str) -> Petition | None:
-    """A visible petition by slug, from a cache a few seconds old at most.
+class PetitionTakenDown(Exception):  # noqa: N818 - says what happened, like Http404
+    """The moderators took this petition down: its public addresses answer 410 Gone.
+
+    Raised by public_petition_or_404; chorus.petitions.takedown turns it into
+    the one neutral notice (a page, or JSON for the .json addresses and the API).
+    """
+
+    def __init__(self, petition: Petition):
+        super().__init__(petition.slug)
+        self.petition = petition
+
+
+def _cached_petition(slug: str) -> Petition | None:
+    """The petition behind a public address (visible or taken down), a few seconds old at most.
 
     During a rush every page view and every signature reads the same petition;
     one query per process every few seconds is enough. Unknown slugs are
@@ -21,16 +33,31 @@ def public_petition(slug: str) -> Petition | None:
     petition = cache.get(key)
     if petition is None:
         petition = (
-            Petition.objects.visible().select_related("organisation").filter(slug=slug).first()
+            Petition.objects.with_public_address()
+            .select_related("organisation", "takedown_reason").filter(slug=slug).first()
         )
         cache.set(key, petition or _MISSING, settings.CHORUS_COUNT_CACHE_SECONDS)
     return None if petition == _MISSING else petition
 
 
+def public_petition(slug: str) -> Petition | None:
+    """A visible petition by slug (see _cached_petition); None if unknown or taken down."""
+    petition = _cached_petition(slug)
+    return petition if petition is not None and petition.is_public else None
+
+
 def public_petition_or_404(slug: str) -> Petition:
-    petition = public_petition(slug)
+    """A visible petition; Http404 if there is none, PetitionTakenDown if it was taken down."""
+    petition = _cached_petition(slug)
     if petition is None:
         raise Http404
+    return refuse_if_taken_down(petition)
+
+
+def refuse_if_taken_down(petition: Petition) -> Petition:
+    """The petition itself, or PetitionTakenDown if the moderators took it down."""
+    if petition.state == Petition.State.TAKEN_DOWN:
+        raise PetitionTakenDown(petition)
     return petition
 
 

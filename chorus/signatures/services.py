@@ -10,6 +10,7 @@ from functools import cache
 from django.conf import settings
 from django.core import signing
 from django.db import connection, transaction
+from django.db.models import Q
 from django.tasks import task_backends
 from django.utils import timezone
 
@@ -342,9 +343,14 @@ def signatures_apply_retention(*, now=None) -> Retention:
     ip_digests = Signature.objects.filter(
         created_at__lt=now - settings.CHORUS_IP_DIGEST_RETENTION_DAYS * days,
     ).exclude(ip_digest="").update(ip_digest="")
+    ended = now - settings.CHORUS_CLOSED_PETITION_RETENTION_DAYS * days
+    # A petition taken down has ended too: counted from when it closed, or else
+    # from the takedown, so that taking it down never keeps its signers' data longer.
     anonymised = Signature.objects.filter(
-        petition__state=Petition.State.CLOSED,
-        petition__closed_at__lt=now - settings.CHORUS_CLOSED_PETITION_RETENTION_DAYS * days,
+        Q(petition__state__in=[Petition.State.CLOSED, Petition.State.TAKEN_DOWN],
+          petition__closed_at__lt=ended)
+        | Q(petition__state=Petition.State.TAKEN_DOWN, petition__closed_at__isnull=True,
+            petition__taken_down_at__lt=ended),
         anonymised_at__isnull=True,
     ).anonymise()
     logger.info(

@@ -171,6 +171,16 @@ def cases(client, organisation, petition, owner, editor, moderator, immediate_ta
         fields={"note": "text"},
         stored=lambda: Petition.objects.get(pk=rejected.pk).state,
         pages=moderation_note_pages(rejected.slug)))
+    published = pending("take-me-down")
+    published.open()
+    result["takedown note"] = (as_moderator, Case(
+        url=reverse("moderation:take_down", args=[published.slug]),
+        valid={"reason": reason.code if reason else "", "note": "It names a witness."},
+        fields={"note": "text"},
+        stored=lambda: Petition.objects.get(pk=published.pk).state,
+        pages=lambda: [(as_moderator, reverse("moderation:review", args=[published.slug])),
+                       (anonymous, reverse("signatures:petition", args=[published.slug])),
+                       *moderation_note_pages(published.slug)()]))
     result["correction note"] = (as_moderator, Case(
         url=reverse("moderation:correct", args=[petition.slug]),
         valid={"title": petition.title, "target": petition.target, "ask": "Withdraw it now.",
@@ -211,7 +221,8 @@ FIELDS = [
     ("update", "title"), ("update", "body"),
     ("reply", "name"), ("reply", "website"), ("reply", "body"),
     ("signup", "name"),
-    ("send-back note", "note"), ("reject note", "note"), ("correction note", "note"),
+    ("send-back note", "note"), ("reject note", "note"), ("takedown note", "note"),
+    ("correction note", "note"),
 ]
 
 

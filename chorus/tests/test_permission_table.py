@@ -8,7 +8,7 @@ the role, or an organiser on a staff page. A number: the page works.
 import pytest
 from django.urls import reverse
 
-from chorus.petitions.models import Petition
+from chorus.petitions.models import Petition, RejectionReason
 
 LOGIN = "login"
 PERSONAS = ["anonymous", "outsider", "viewer", "editor", "owner", "moderator"]
@@ -25,6 +25,8 @@ EDITOR_ACTION = expect(editor=302, owner=302)
 OWNER_PAGE = expect()
 STAFF_PAGE = expect(outsider=403, viewer=403, editor=403, owner=403, moderator=200)
 STAFF_ACTION = expect(outsider=403, viewer=403, editor=403, owner=403, moderator=302)
+# A staff form posted empty: only staff get as far as the form's own refusal.
+STAFF_FORM = expect(outsider=403, viewer=403, editor=403, owner=403, moderator=400)
 
 # (url name, which petition or organisation, method, expected status per persona)
 TABLE = [
@@ -44,6 +46,8 @@ TABLE = [
     ("moderation:review", "pending", "get", STAFF_PAGE),
     ("moderation:correct", "petition", "get", STAFF_PAGE),
     ("moderation:response", "petition", "get", STAFF_PAGE),
+    ("moderation:take_down", "petition", "post", STAFF_FORM),
+    ("moderation:restore", "taken_down", "post", STAFF_ACTION),
 ]
 
 
@@ -60,8 +64,14 @@ def objects(organisation, petition, draft):
         ask="Something.", goal=10,
     )
     pending.submit()
+    taken_down = Petition.objects.create(
+        organisation=organisation, slug="taken-down", title="Removed", target="Someone",
+        ask="Something.", goal=10,
+    )
+    taken_down.open()
+    taken_down.take_down(by=None, reason=RejectionReason.objects.first(), note="Duplicate.")
     return {"organisation": organisation, "petition": petition, "draft": draft,
-            "pending": pending, None: None}
+            "pending": pending, "taken_down": taken_down, None: None}
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

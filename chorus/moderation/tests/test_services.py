@@ -115,3 +115,80 @@ def test_a_response_from_the_future_changes_nothing(petition, moderator):
         )
     petition.refresh_from_db()
     assert petition.response_text == "" and not AuditEntry.objects.exists()
+
+
+# Taking down and restoring
+
+@pytest.fixture
+def published(pending):
+    """Open for signing, written by the editor; olga owns the organisation."""
+    pending.open()
+    return pending
+
+
+def take_down(petition, moderator, **extra):
+    return services.petition_take_down(
+        petition=petition, moderator=moderator, note="It names a witness.",
+        reason=RejectionReason.objects.get(code="personal-data"), publish_reason=False, **extra,
+    )
+
+
+def test_a_takedown_and_a_restore_are_audited_without_the_note(published, moderator):
+    take_down(published, moderator)
+    services.petition_restore(petition=published, moderator=moderator)
+    take_down_entry, restore_entry = AuditEntry.objects.order_by("pk")
+    assert take_down_entry.action == "moderation.take_down"
+    assert take_down_entry.details == {"reason": "personal-data", "reason_published": False}
+    assert take_down_entry.target_id == str(published.pk)
+    assert restore_entry.action == "moderation.restore"
+    assert "witness" not in str(take_down_entry.details) + str(restore_entry.details)
+
+
+def test_the_author_and_each_owner_get_one_email_for_each(published, moderator, editor, owner,
+                                                          mailoutbox, after_commit):
+    with after_commit():
+        take_down(published, moderator)
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([editor.email, owner.email])
+    assert all("taken down" in m.subject for m in mailoutbox)
+    with after_commit():
+        services.petition_restore(petition=published, moderator=moderator)
+    restored = mailoutbox[2:]
+    assert sorted(m.to[0] for m in restored) == sorted([editor.email, owner.email])
+    assert all("public again" in m.subject for m in restored)
+
+
+def test_nothing_is_sent_inside_the_request(published, moderator, mailoutbox, immediate_tasks):
+    take_down(published, moderator)
+    assert mailoutbox == []
+
+
+def test_a_takedown_forgets_the_cached_public_copy(published, moderator, after_commit):
+    assert public_petition(published.slug).state == Petition.State.OPEN  # now cached
+    with after_commit():
+        take_down(published, moderator)
+    assert public_petition(published.slug) is None
+    with after_commit():
+        services.petition_restore(petition=published, moderator=moderator)
+    assert public_petition(published.slug).state == Petition.State.OPEN
+
+
+def test_only_staff_can_take_down_or_restore(published, owner, moderator):
+    with pytest.raises(PermissionDenied):
+        take_down(published, owner)
+    take_down(published, moderator)
+    with pytest.raises(PermissionDenied):
+        services.petition_restore(petition=published, moderator=owner)
+    published.refresh_from_db()
+    assert published.state == Petition.State.TAKEN_DOWN
+    assert [entry.action for entry in AuditEntry.objects.all()] == ["moderation.take_down"]
+
+
+def test_a_refused_takedown_is_neither_audited_nor_mailed(pending, moderator, mailoutbox,
+                                                         after_commit):
+    with pytest.raises(ValidationError), after_commit():
+        take_down(pending, moderator)
+    with pytest.raises(ValidationError), after_commit():
+        services.petition_restore(petition=pending, moderator=moderator)
+    pending.refresh_from_db()
+    assert pending.state == Petition.State.PENDING
+    assert not AuditEntry.objects.exists() and mailoutbox == []

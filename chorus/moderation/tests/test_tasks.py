@@ -65,3 +65,38 @@ def test_emails_are_plain_text_without_html_escaping(pending, owner, mailoutbox)
     assert not getattr(message, "alternatives", None)
     assert 'Rights & "freedom" <now>' in message.subject
     assert "Use “quotes” & be clear <please>." in message.body
+
+
+def test_the_takedown_email_gives_the_reason_the_note_and_whether_the_public_sees_it(
+    pending, owner, moderator, mailoutbox
+):
+    pending.open()
+    pending.take_down(by=moderator, reason=RejectionReason.objects.get(code="personal-data"),
+                      note="It names a witness.", publish_reason=True)
+    assert tasks.send_decision.call(pending.pk, tasks.TAKEN_DOWN, "en") == 2
+    message = mailoutbox[0]
+    assert message.subject == "Your petition was taken down: Release the journalists"
+    for expected in ("Names or identifies private people", "must not expose private people",
+                     "It names a witness.", "The reason is shown on the public page.",
+                     "signatures and count are kept"):
+        assert expected in message.body
+
+
+def test_the_restore_email_says_it_is_public_and_signable_again(pending, owner, moderator,
+                                                              mailoutbox):
+    pending.open()
+    pending.take_down(by=moderator, reason=RejectionReason.objects.first(), note="Check.")
+    pending.restore()
+    assert tasks.send_decision.call(pending.pk, tasks.RESTORED, "en") == 2
+    message = mailoutbox[0]
+    assert message.subject == "Your petition is public again: Release the journalists"
+    assert "Anyone can sign it again." in message.body
+    assert settings.SITE_URL + pending.get_absolute_url() in message.body
+
+
+def test_a_takedown_undone_before_the_worker_sends_nothing(pending, moderator, mailoutbox):
+    pending.open()
+    pending.take_down(by=moderator, reason=RejectionReason.objects.first(), note="Check.")
+    pending.restore()
+    assert tasks.send_decision.call(pending.pk, tasks.TAKEN_DOWN, "en") == 0
+    assert mailoutbox == []

@@ -25,7 +25,8 @@ def state_of(petition):
 # Who may come in
 
 PAGES = ["queue", "audit"]
-PETITION_PAGES = ["review", "approve", "reject", "send_back", "correct", "response"]
+PETITION_PAGES = ["review", "approve", "reject", "send_back", "correct", "response", "take_down",
+                  "restore"]
 
 
 @pytest.mark.parametrize("name", PAGES + PETITION_PAGES)
@@ -48,7 +49,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, pending, name):
     assert "next=" in response["Location"]
 
 
-@pytest.mark.parametrize("name", ["approve", "reject", "send_back"])
+@pytest.mark.parametrize("name", ["approve", "reject", "send_back", "take_down", "restore"])
 def test_decisions_cannot_be_made_with_a_link(staff_client, pending, name):
     response = staff_client.get(url(name, pending))
     assert response.status_code == 405
@@ -387,3 +388,89 @@ def test_the_audit_log_is_paginated(staff_client, petition, moderator):
     response = staff_client.get(url("audit"))
     assert "Page 1 of 2" in response.text
     assert staff_client.get(url("audit"), {"page": "2"}).status_code == 200
+
+
+# Taking down and restoring
+
+@pytest.fixture
+def published(pending):
+    pending.open()
+    return pending
+
+
+TAKE_DOWN = {"reason": "personal-data", "note": "It names a witness.", "publish_reason": "on"}
+
+
+def test_the_review_page_of_a_published_petition_offers_to_take_it_down(staff_client, published):
+    text = staff_client.get(url("review", published)).text
+    for expected in ("Take the petition down", "Names or identifies private people",
+                     "Note to the organisers", "Show the reason on the public page"):
+        assert expected in text
+    assert "Restore the petition" not in text
+
+
+def test_the_review_page_of_a_pending_petition_does_not_offer_a_takedown(staff_client, pending):
+    text = staff_client.get(url("review", pending)).text
+    assert "Take the petition down" not in text and "Restore the petition" not in text
+
+
+def test_taking_down_removes_the_public_page_and_tells_the_organisers(
+    staff_client, post, published, editor, owner, mailoutbox
+):
+    public = published.get_absolute_url()
+    assert staff_client.get(public).status_code == 200
+    response = post(url("take_down", published), TAKE_DOWN)
+    assert response.status_code == 302 and response["Location"] == url("review", published)
+    assert state_of(published) == Petition.State.TAKEN_DOWN
+    gone = staff_client.get(public)
+    assert gone.status_code == 410
+    assert "Names or identifies private people" in gone.text
+    assert "witness" not in gone.text
+    assert sorted(message.to[0] for message in mailoutbox) == sorted([editor.email, owner.email])
+    review = staff_client.get(url("review", published)).text
+    assert "Taken down:" in review  # the confirmation
+    assert "It names a witness." in review and "Restore the petition" in review
+    assert "shown on the public page" in review
+
+
+@pytest.mark.parametrize(("data", "error"), [
+    ({"reason": "personal-data", "note": ""}, "Say why the petition is being taken down."),
+    ({"note": "It names a witness."}, "Choose the reason for taking the petition down."),
+    ({"reason": "no-such-reason", "note": "Why."}, "Choose one of the reasons listed."),
+])
+def test_a_takedown_without_a_reason_or_a_note_changes_nothing(
+    staff_client, post, published, mailoutbox, data, error
+):
+    response = post(url("take_down", published), data)
+    assert response.status_code == 400
+    assert error in response.text
+    assert state_of(published) == Petition.State.OPEN
+    assert mailoutbox == [] and not AuditEntry.objects.exists()
+
+
+def test_a_petition_awaiting_review_cannot_be_taken_down(staff_client, post, pending, mailoutbox):
+    response = post(url("take_down", pending), TAKE_DOWN, follow=True)
+    assert "Only an open or closed petition can be taken down." in response.text
+    assert state_of(pending) == Petition.State.PENDING
+    assert mailoutbox == []
+
+
+def test_restoring_brings_the_public_page_back_and_tells_the_organisers(
+    staff_client, post, published, editor, owner, mailoutbox
+):
+    post(url("take_down", published), TAKE_DOWN)
+    mailoutbox.clear()
+    response = post(url("restore", published))
+    assert response.status_code == 302 and response["Location"] == url("review", published)
+    assert state_of(published) == Petition.State.OPEN
+    assert staff_client.get(published.get_absolute_url()).status_code == 200
+    assert sorted(message.to[0] for message in mailoutbox) == sorted([editor.email, owner.email])
+    assert [entry.action for entry in AuditEntry.objects.order_by("pk")] == [
+        "moderation.take_down", "moderation.restore"]
+    assert "Take the petition down" in staff_client.get(url("review", published)).text
+
+
+def test_restoring_a_petition_that_was_not_taken_down_is_refused(staff_client, post, published):
+    response = post(url("restore", published), follow=True)
+    assert "Only a petition that was taken down can be restored." in response.text
+    assert state_of(published) == Petition.State.OPEN

@@ -91,8 +91,7 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
 
-    # Depends on 0006 only, and touches no model state, so it can be renumbered
-    # after any parallel 0007.
-    dependencies = [("petitions", "0006_organisation_moves_to_organisers")]
+    # Touches no model state: only PostgreSQL's search configuration and indexes.
+    dependencies = [("petitions", "0007_takedown")]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]

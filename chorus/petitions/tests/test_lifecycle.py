@@ -190,3 +190,81 @@ def test_organisers_can_still_change_what_is_not_signed_text(petition, editor):
     petition.save()
     assert petition_revise(petition=petition, actor=editor, changes={"goal": 5000}) is None
     assert reloaded(petition).goal == 5000
+
+
+# Taking down and restoring
+
+def take_down(petition, moderator, reason, **extra):
+    petition.take_down(by=moderator, reason=reason, note="Names a witness.", **extra)
+
+
+def test_an_open_petition_can_be_taken_down_and_says_why_and_by_whom(petition, moderator, reason):
+    take_down(petition, moderator, reason, publish_reason=True)
+    stored = reloaded(petition)
+    assert stored.state == Petition.State.TAKEN_DOWN
+    assert stored.get_state_display() == "Taken down"
+    assert stored.taken_down_by == moderator and stored.taken_down_at is not None
+    assert stored.takedown_reason == reason and stored.takedown_note == "Names a witness."
+    assert stored.public_takedown_reason == "Incites hatred"
+    assert not stored.is_public and not stored.is_signable
+    assert not Petition.objects.visible().filter(pk=petition.pk).exists()
+
+
+def test_the_reason_stays_private_unless_the_moderator_publishes_it(petition, moderator, reason):
+    take_down(petition, moderator, reason)
+    assert reloaded(petition).public_takedown_reason == ""
+
+
+def test_a_restored_open_petition_is_open_again_for_signing(petition, moderator, reason):
+    take_down(petition, moderator, reason, publish_reason=True)
+    petition.restore()
+    stored = reloaded(petition)
+    assert stored.state == Petition.State.OPEN and stored.is_signable
+    assert stored.takedown_reason is None and stored.takedown_note == ""
+    assert stored.public_takedown_reason == ""
+
+
+def test_a_closed_petition_taken_down_is_restored_closed(petition, moderator, reason):
+    petition.close()
+    take_down(petition, moderator, reason)
+    petition.restore()
+    stored = reloaded(petition)
+    assert stored.state == Petition.State.CLOSED
+    assert stored.closed_at is not None
+
+
+def test_taking_down_changes_when_the_petition_was_updated(petition, moderator, reason):
+    before = reloaded(petition).updated_at
+    take_down(petition, moderator, reason)
+    assert reloaded(petition).updated_at > before
+
+
+@pytest.mark.parametrize("fixture", ["draft", "pending"])
+def test_a_petition_that_was_never_public_cannot_be_taken_down(request, fixture, moderator,
+                                                               reason):
+    unpublished = request.getfixturevalue(fixture)
+    refused(unpublished, lambda: take_down(unpublished, moderator, reason),
+            "Only an open or closed petition can be taken down.")
+
+
+def test_a_rejected_petition_cannot_be_taken_down(pending, moderator, reason):
+    pending.reject(reason=reason)
+    refused(pending, lambda: take_down(pending, moderator, reason),
+            "Only an open or closed petition can be taken down.")
+
+
+def test_a_petition_cannot_be_taken_down_twice(petition, moderator, reason):
+    take_down(petition, moderator, reason)
+    refused(petition, lambda: take_down(petition, moderator, reason),
+            "Only an open or closed petition can be taken down.")
+
+
+def test_taking_down_needs_a_note(petition, moderator, reason):
+    refused(petition, lambda: petition.take_down(by=moderator, reason=reason, note="  "),
+            "Say why the petition is being taken down.")
+
+
+@pytest.mark.parametrize("fixture", ["draft", "pending", "petition"])
+def test_only_a_petition_taken_down_can_be_restored(request, fixture):
+    subject = request.getfixturevalue(fixture)
+    refused(subject, subject.restore, "Only a petition that was taken down can be restored.")

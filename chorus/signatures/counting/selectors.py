@@ -13,7 +13,7 @@ from django.db.models import Count
 from django_countries import countries
 
 from chorus.petitions.models import Petition
-from chorus.petitions.selectors import public_count_key
+from chorus.petitions.selectors import public_count_key, public_petition_or_404
 from chorus.signatures.models import CountSnapshot, Signature
 
 
@@ -81,6 +81,9 @@ def count_history_both(petition_id: int) -> dict[str, list[HistoryPoint]]:
 def public_count(slug: str) -> dict | None:
     """The live count of a visible petition, as partner sites poll it; None if unknown.
 
+    A petition the moderators took down raises PetitionTakenDown, like
+    public_petition_or_404 (whose cached row says what the notice shows).
+
     Cached for a few seconds: the count itself only changes once per counter run,
     and a polled count.json must not cost a query per poll.
     """
@@ -88,7 +91,7 @@ def public_count(slug: str) -> dict | None:
     figures = cache.get(key)
     if figures is None:
         figures = (
-            Petition.objects.visible()
+            Petition.objects.with_public_address()
             .filter(slug=slug)
             .values("slug", "signature_count", "goal", "state", "counted_at")
             .first()
@@ -96,4 +99,7 @@ def public_count(slug: str) -> dict | None:
         if figures is None:
             return None
         cache.set(key, figures, settings.CHORUS_COUNT_CACHE_SECONDS)
+    if figures["state"] == Petition.State.TAKEN_DOWN:
+        # Raises; and if the petition was restored in between, these figures are right.
+        public_petition_or_404(slug)
     return figures

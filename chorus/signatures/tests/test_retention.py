@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from chorus.audit.models import AuditEntry
 from chorus.lib.digests import email_digest
-from chorus.petitions.models import Petition
+from chorus.petitions.models import Petition, RejectionReason
 from chorus.signatures.counting.services import signatures_count
 from chorus.signatures.models import Signature
 from chorus.signatures.services import signatures_apply_retention
@@ -85,6 +85,31 @@ def test_retention_waits_for_its_time(closed_long_ago, petition):
     result = signatures_apply_retention(now=timezone.now())
     assert result == type(result)(0, 0, 0)
     assert all(s.name for s in Signature.objects.all())
+
+
+def test_taking_a_closed_petition_down_does_not_put_off_its_retention(
+    closed_long_ago, moderator, settings
+):
+    settings.CHORUS_CLOSED_PETITION_RETENTION_DAYS = 183
+    make(closed_long_ago, 3)
+    signatures_count()
+    closed_long_ago.refresh_from_db()
+    closed_long_ago.take_down(by=moderator, reason=RejectionReason.objects.first(), note="Libel.")
+    # 180 days from now is 190 days after it closed, but only 180 after the takedown.
+    result = signatures_apply_retention(now=timezone.now() + 180 * DAY)
+    assert result.anonymised == 3
+    assert totals(closed_long_ago)[0] == 3
+    assert_no_personal_data(closed_long_ago.signatures.all())
+
+
+def test_a_petition_taken_down_while_open_is_kept_until_its_days_after_the_takedown(
+    petition, moderator, settings
+):
+    settings.CHORUS_CLOSED_PETITION_RETENTION_DAYS = 183
+    make(petition, 2)
+    petition.take_down(by=moderator, reason=RejectionReason.objects.first(), note="Libel.")
+    assert signatures_apply_retention(now=timezone.now() + 180 * DAY).anonymised == 0
+    assert signatures_apply_retention(now=timezone.now() + 184 * DAY).anonymised == 2
 
 
 def test_unconfirmed_signatures_are_deleted_after_their_days(petition, settings):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from chorus.demo.stories import _court_image_bytes
-from chorus.petitions.models import Petition, PetitionTranslation
+from chorus.petitions.models import Petition, PetitionTranslation, RejectionReason
 from chorus.stories.models import Story, StoryTranslation, Tag
 from chorus.stories.services import tags_for
 
@@ -72,8 +72,8 @@ def test_a_closed_petition_has_no_sign_link(client, story, petition):
     assert "Sign the petition here" not in html
 
 
-def test_a_petition_taken_down_disappears_from_the_story(client, story, petition):
-    Petition.objects.filter(pk=petition.pk).update(state=Petition.State.DRAFT)
+def test_a_petition_taken_down_disappears_from_the_story(client, story, petition, moderator):
+    petition.take_down(by=moderator, reason=RejectionReason.objects.first(), note="Duplicate.")
     assert petition.title not in page(client.get(story.get_absolute_url()))
 
 

@@ -433,6 +433,22 @@ def test_a_rejected_petition_shows_the_reason_and_the_note(client, draft, editor
     assert "Submit for review" not in text
 
 
+def test_a_petition_taken_down_tells_its_organisers_why_and_keeps_its_count(
+    client, petition, editor, moderator
+):
+    Petition.objects.filter(pk=petition.pk).update(signature_count=1234)
+    petition.refresh_from_db()
+    petition.take_down(by=moderator, reason=RejectionReason.objects.get(code="duplicate"),
+                       note="See keep-the-helpline-open.", publish_reason=True)
+    client.force_login(editor)
+    text = page(client.get(manage(petition.slug)))
+    assert "The moderators took this petition down" in text
+    assert "Duplicate of an open petition" in text and "shown on the public page" in text
+    assert "See keep-the-helpline-open." in text
+    assert "1,234" in text
+    assert "The public page" not in text and "Close the petition now" not in text
+
+
 def test_an_open_petition_shows_its_count_links_and_buttons(client, petition, editor):
     Petition.objects.filter(pk=petition.pk).update(signature_count=1234)
     client.force_login(editor)
