@@ -11,4 +11,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         sent = send_due_reminders.call()
-        self.stdout.write(f"Sent {sent} reminders.")
+        self.stdout.write(f"Reminders sent: {sent}.")
