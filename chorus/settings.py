@@ -259,6 +259,11 @@ CHORUS_CONFIRMATION_MAX_AGE = env_int("CHORUS_CONFIRMATION_MAX_AGE", 14 * 24 * 3
 # How many confirmation e-mails one signature may trigger in total (the first
 # one included) when the same address signs again.
 CHORUS_CONFIRMATION_MAX_SENDS = env_int("CHORUS_CONFIRMATION_MAX_SENDS", 3)
+# Seconds after signing when a signature still unconfirmed gets a reminder to
+# confirm, and a second one (0: none). Reminders count towards
+# CHORUS_CONFIRMATION_MAX_SENDS.
+CHORUS_REMINDER_AFTER = env_int("CHORUS_REMINDER_AFTER", 24 * 3600)
+CHORUS_REMINDER_SECOND_AFTER = env_int("CHORUS_REMINDER_SECOND_AFTER", 72 * 3600)
 # Seconds between ticks of `runperiodic` (counting, milestones, closing, trending).
 CHORUS_COUNT_INTERVAL = env_float("CHORUS_COUNT_INTERVAL", 2.0)
 # How long a process may reuse a petition (and its count, and its rendered

@@ -213,6 +213,7 @@ def _demo_signature(petition: Petition, n: int, rng: random.Random, now) -> Sign
         state=Signature.State.CONFIRMED,
         created_at=signed,
         confirmed_at=signed + timedelta(minutes=rng.randint(1, 90)),
+        confirmation_due=False,  # long since sent
         source=rng.choice(["", "", "newsletter", "partner-news"]),
         language=rng.choice(["en", "ru"]),
     )

@@ -102,6 +102,11 @@ class Signature(models.Model):
     # worker that sends it. `confirmation_sends` caps how often that happens.
     confirmation_due = models.BooleanField(default=True, editable=False)
     confirmation_sends = models.PositiveSmallIntegerField(default=1, editable=False)
+    # Reminders to confirm (tasks.reminders_send): how many this signature has
+    # had, and when the last was claimed. Counted before sending, so a crash
+    # can lose a reminder but never send one twice.
+    reminders_sent = models.PositiveSmallIntegerField(default=0, editable=False)
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("signed"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     invalidated_at = models.DateTimeField(_("invalidated"), null=True, blank=True)
@@ -133,6 +138,14 @@ class Signature(models.Model):
                 condition=Q(confirmation_due=True),
             ),
             models.Index(fields=["petition", "state", "created_at"]),
+            # Signatures that may still be owed a reminder: they leave it once
+            # confirmed, withdrawn, deleted or reminded twice, so it stays
+            # small on a table of millions (tasks._reminders_due_sql).
+            models.Index(
+                fields=["petition", "created_at"], name="signature_reminder_due",
+                condition=Q(state__in=["pending", "held"], confirmed_at__isnull=True,
+                            reminders_sent__lt=2),
+            ),
             # Country totals read only counted rows: an index-only scan.
             models.Index(fields=["petition", "counted", "country"]),
             # Limits count recent signatures per IP digest and domain. Not led
@@ -159,15 +172,18 @@ class Signature(models.Model):
         finds it still unconfirmed.
         """
         now = timezone.now()
+        # A confirmation e-mail still due is no longer needed; a due flag on a
+        # confirmed row then always means "signed again since": the worker
+        # answers it with "you have already signed".
         updated = Signature.objects.filter(pk=self.pk, state=self.State.PENDING).update(
-            state=self.State.CONFIRMED, confirmed_at=now
+            state=self.State.CONFIRMED, confirmed_at=now, confirmation_due=False
         )
         if updated:
             self.state, self.confirmed_at = self.State.CONFIRMED, now
             return True
         updated = Signature.objects.filter(
             pk=self.pk, state=self.State.HELD, confirmed_at__isnull=True
-        ).update(confirmed_at=now)
+        ).update(confirmed_at=now, confirmation_due=False)
         # Another request may have confirmed it a moment ago: show what is true now.
         self.refresh_from_db(fields=["state", "confirmed_at"])
         return bool(updated)

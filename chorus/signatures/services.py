@@ -20,14 +20,14 @@ from chorus.lib.digests import email_digest, ip_digest
 from chorus.petitions.models import Petition
 from chorus.signatures import screening, tokens
 from chorus.signatures.models import Signature
-from chorus.signatures.tasks import send_due_confirmations
+from chorus.signatures.tasks import reminders_due, send_due_confirmations, send_due_reminders
 
 logger = logging.getLogger(__name__)
 
 _INSERT_COLUMNS = (
     "petition_id", "name", "email", "email_digest", "country", "postcode", "updates",
     "show_name", "counted", "source", "ip_digest", "language", "confirmation_due",
-    "confirmation_sends", "created_at", "email_domain",
+    "confirmation_sends", "created_at", "email_domain", "reminders_sent",
 )
 
 
@@ -55,24 +55,37 @@ def _insert_sql() -> str:
 
 
 @cache
-def _resend_sql() -> str:
+def _resend_sql(*, confirmed_too: bool) -> str:
     table = connection.ops.quote_name(Signature._meta.db_table)
     # One statement, so concurrent duplicates cannot push the number of
-    # confirmation e-mails past the limit. A held signature its signer has
-    # not confirmed yet is resent like a pending one, so a duplicate cannot
-    # tell them apart.
+    # e-mails past the limit. A held signature is resent like a pending or a
+    # confirmed one, depending on whether its signer confirmed, so a
+    # duplicate cannot tell it apart. With confirmed_too (a signer signing
+    # again) a confirmed row is marked due as well: the worker sees its state
+    # and sends "you have already signed" instead of a link to confirm. The
+    # same single UPDATE either way, so the answer and its timing stay alike.
+    # An anonymised row has no address left to write to.
+    which = (
+        "state IN (%s, %s, %s) AND anonymised_at IS NULL" if confirmed_too
+        else "state IN (%s, %s) AND confirmed_at IS NULL"
+    )
     return (
         f"UPDATE {table} SET confirmation_sends = confirmation_sends + 1, "  # noqa: S608
         "confirmation_due = %s "
-        "WHERE petition_id = %s AND email_digest = %s AND state IN (%s, %s) "
-        "AND confirmed_at IS NULL AND confirmation_sends < %s RETURNING id"
+        f"WHERE petition_id = %s AND email_digest = %s AND {which} "
+        "AND confirmation_sends < %s RETURNING id"
     )
 
 
-def _request_resend(cursor, *, petition_id: int, digest: str, limit: int) -> bool:
-    cursor.execute(_resend_sql(), (
-        True, petition_id, digest, Signature.State.PENDING, Signature.State.HELD, limit,
-    ))
+def _request_resend(
+    cursor, *, petition_id: int, digest: str, limit: int, confirmed_too: bool = False
+) -> bool:
+    states = [Signature.State.PENDING, Signature.State.HELD]
+    if confirmed_too:
+        states.append(Signature.State.CONFIRMED)
+    cursor.execute(
+        _resend_sql(confirmed_too=confirmed_too), (True, petition_id, digest, *states, limit)
+    )
     return cursor.fetchone() is not None
 
 
@@ -94,8 +107,9 @@ def signature_create(
 
     Returns nothing on purpose: a second signature from the same address is
     answered exactly like a first one, so no caller can tell who has signed.
-    A duplicate that is still unconfirmed gets the confirmation e-mail again,
-    a few times at most.
+    A duplicate that is still unconfirmed gets the confirmation e-mail again;
+    one whose signer already confirmed gets "you have already signed" with
+    their private link; either a few times at most, all e-mails counted.
 
     A first signature is one INSERT, its own transaction: the row records the
     signature and that its e-mail is due, so an acknowledged signature and its
@@ -112,7 +126,7 @@ def signature_create(
     params = (
         petition_id, name, crypto.encrypt(email.strip()), digest, country,
         crypto.encrypt(postcode), updates, show_name, False, source, address_ip_digest,
-        language, True, 1, connection.ops.adapt_datetimefield_value(now), domain,
+        language, True, 1, connection.ops.adapt_datetimefield_value(now), domain, 0,
         Signature.State.PENDING, Signature.State.HELD,
         *screening.held_reason_params(
             petition_id=petition_id, ip_digest=address_ip_digest, domain=domain,
@@ -123,7 +137,7 @@ def signature_create(
         cursor.execute(_insert_sql(), params)
         due = cursor.fetchone() is not None or _request_resend(
             cursor, petition_id=petition_id, digest=digest,
-            limit=settings.CHORUS_CONFIRMATION_MAX_SENDS,
+            limit=settings.CHORUS_CONFIRMATION_MAX_SENDS, confirmed_too=True,
         )
     if due:
         transaction.on_commit(confirmations_schedule)
@@ -154,6 +168,18 @@ def confirmations_schedule() -> None:
         _next_drain_at = now + window
     run_after = timezone.now() + timedelta(seconds=window)
     send_due_confirmations.using(run_after=run_after).enqueue()
+
+
+def reminders_schedule(*, now=None) -> bool:
+    """Have the worker send the reminders to confirm that are due; whether any were.
+
+    The periodic step: one indexed probe, and a task only when there is
+    something to send, so a quiet site queues nothing.
+    """
+    if not reminders_due(now=now):
+        return False
+    send_due_reminders.enqueue()
+    return True
 
 
 def signature_from_token(token: str, *, check_age: bool = True) -> Signature:

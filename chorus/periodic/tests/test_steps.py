@@ -1,4 +1,5 @@
-"""One periodic tick: counting, then milestones, closing and (once a minute) trending."""
+"""One periodic tick: counting, then milestones, closing, (once a minute) trending and
+(every five minutes) reminders."""
 
 import datetime
 
@@ -56,6 +57,21 @@ def test_trending_detection_runs_at_most_once_a_minute(monkeypatch, db):
     assert len(runs) == 2
 
 
+def test_reminders_are_queued_at_most_every_five_minutes(monkeypatch, db):
+    runs = []
+    monkeypatch.setattr(steps, "reminders_schedule", lambda now: runs.append(now))
+    clock = {"now": 0.0}
+    schedule = Schedule(
+        steps=[step for step in steps.STEPS if step.name == "reminders"],
+        clock=lambda: clock["now"],
+    )
+    for at in [1000.0, 1200.0, 1301.0]:
+        clock["now"] = at
+        schedule.tick()
+
+    assert len(runs) == 2
+
+
 def test_a_failing_step_is_logged_and_the_others_still_run(caplog, db):
     ran = []
 
@@ -83,7 +99,7 @@ def test_runperiodic_once_runs_every_step_in_order(petition, monkeypatch):
 
     call_command("runperiodic", "--once")
 
-    assert order == ["count", "milestones", "close", "trending"]
+    assert order == ["count", "milestones", "close", "trending", "reminders"]
 
 
 def test_its_help_lists_every_step_and_the_command_that_runs_it_alone(capsys):

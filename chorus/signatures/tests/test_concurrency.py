@@ -11,17 +11,20 @@ import re
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.db.models import Count, Q
 from django.test import Client
+from django.utils import timezone
 
 from chorus.lib.digests import email_digest
 from chorus.petitions.models import Petition
 from chorus.signatures import services
 from chorus.signatures.counting.services import signatures_count, signatures_recount
 from chorus.signatures.models import Signature
+from chorus.signatures.tasks import reminders_send
 from chorus.signatures.tokens import confirmation_token
 
 pytestmark = [
@@ -307,3 +310,19 @@ def test_counters_running_at_once_amid_confirmations_count_every_signature_once(
     assert signatures_recount() == []
     assert (count_of(petition), count_of(other)) == (already + pending, on_other)
 
+
+
+def test_reminder_workers_running_at_once_remind_each_signer_once(petition, mailoutbox):
+    signed = timezone.now() - timedelta(hours=25)
+    addresses = [f"waiting{i}@example.org" for i in range(450)]  # three batches
+    Signature.objects.bulk_create(
+        Signature(petition=petition, name="Waiting", email=email, email_digest=email_digest(email),
+                  country="DE", created_at=signed, confirmation_due=False)
+        for email in addresses
+    )
+
+    sent = at_once(lambda _: reminders_send(), range(8))
+
+    assert sum(sent) == len(addresses)
+    assert sorted(message.to[0] for message in mailoutbox) == sorted(addresses)
+    assert set(Signature.objects.values_list("reminders_sent", "confirmation_sends")) == {(1, 2)}

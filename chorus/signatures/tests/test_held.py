@@ -5,6 +5,7 @@ from chorus.lib.digests import email_digest
 from chorus.signatures import services
 from chorus.signatures.counting.services import signatures_count
 from chorus.signatures.models import Signature
+from chorus.signatures.tasks import send_due_confirmations
 from chorus.signatures.tokens import confirmation_token, manage_token
 
 
@@ -46,6 +47,23 @@ def test_a_duplicate_of_a_held_signature_is_resent_like_a_pending_one(petition, 
                               country="DE")
     held.refresh_from_db()
     assert (held.state, held.confirmation_sends, held.confirmation_due) == ("held", 2, True)
+
+
+def test_a_held_signer_who_confirmed_and_signs_again_is_told_like_a_confirmed_one(
+    petition, mailoutbox
+):
+    held = held_signature(petition)
+    send_due_confirmations.call()
+    held.confirm()
+    services.signature_create(petition_id=petition.pk, name="Again", email="held@example.org",
+                              country="DE")
+    send_due_confirmations.call()
+    held.refresh_from_db()
+    assert held.state == Signature.State.HELD
+    assert [m.subject for m in mailoutbox] == [
+        "Please confirm your signature: Stop the lawsuit",
+        "You have already signed “Stop the lawsuit”",
+    ]
 
 
 def test_confirming_a_held_signature_shows_confirmed_but_keeps_it_held(client, petition):

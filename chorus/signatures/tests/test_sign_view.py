@@ -1,4 +1,8 @@
+import re
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from chorus.lib.digests import email_digest
 from chorus.signatures.models import Signature
@@ -67,15 +71,77 @@ def test_a_duplicate_resends_the_confirmation_a_few_times_at_most(
     assert len(mailoutbox) == 3
 
 
-def test_a_confirmed_signer_signing_again_gets_no_email(
-    client, petition, signer, mailoutbox, immediate_tasks, django_capture_on_commit_callbacks
+def answer(response):
+    return response.status_code, response.get("Location"), response.content
+
+
+def test_a_first_signature_a_pending_duplicate_and_a_confirmed_one_get_identical_answers(
+    post, petition, signer
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        sign(client, petition, signer)
+    first = post(f"/petitions/{petition.slug}/sign/", signer)
+    pending_again = post(f"/petitions/{petition.slug}/sign/", signer)
     Signature.objects.get().confirm()
-    with django_capture_on_commit_callbacks(execute=True):
-        response = sign(client, petition, signer)
-    assert response.status_code == 302
+    confirmed_again = post(f"/petitions/{petition.slug}/sign/", signer)
+
+    assert answer(first) == answer(pending_again) == answer(confirmed_again)
+    assert answer(first)[:2] == (302, f"/petitions/{petition.slug}/thanks/")
+    assert Signature.objects.count() == 1
+
+
+def test_signing_again_after_confirming_costs_the_statements_a_pending_duplicate_costs(
+    client, petition, signer
+):
+    def statements(email):
+        with CaptureQueriesContext(connection) as queries:
+            sign(client, petition, {**signer, "email": email})
+        return len(queries)
+
+    sign(client, petition, signer)
+    sign(client, petition, {**signer, "email": "ilse.berg@example.org"})
+    Signature.objects.get(email_digest=email_digest(signer["email"])).confirm()
+
+    assert statements(signer["email"]) == statements("ilse.berg@example.org")
+
+
+def test_a_confirmed_signer_signing_again_gets_one_email_with_their_private_link(
+    client, post, petition, signer, mailoutbox
+):
+    post(f"/petitions/{petition.slug}/sign/", signer)
+    Signature.objects.get().confirm()
+    post(f"/petitions/{petition.slug}/sign/", signer)
+
+    assert len(mailoutbox) == 2
+    notice = mailoutbox[1]
+    assert notice.to == [signer["email"]]
+    assert notice.subject == "You have already signed “Stop the lawsuit”"
+    assert "/confirm/" not in notice.body
+    manage = re.search(r"http://[^/\s]+(/signature/\S+/)", notice.body).group(1)
+    page = client.get(manage).content.decode()
+    assert "Nadia Petrova" in page and "Withdraw my signature" in page
+
+
+def test_a_confirmed_signer_gets_no_more_emails_than_the_limit_however_often_they_sign(
+    post, petition, signer, mailoutbox, settings
+):
+    settings.CHORUS_CONFIRMATION_MAX_SENDS = 3
+    post(f"/petitions/{petition.slug}/sign/", signer)
+    Signature.objects.get().confirm()
+    for _ in range(5):
+        post(f"/petitions/{petition.slug}/sign/", signer)
+
+    # The confirmation, then two notices: three e-mails in all.
+    assert [m.subject for m in mailoutbox] == [
+        "Please confirm your signature: Stop the lawsuit",
+        *["You have already signed “Stop the lawsuit”"] * 2,
+    ]
+
+
+def test_a_signer_who_withdrew_and_signs_again_gets_no_email(
+    post, petition, signer, mailoutbox
+):
+    post(f"/petitions/{petition.slug}/sign/", signer)
+    Signature.objects.get().withdraw()
+    post(f"/petitions/{petition.slug}/sign/", signer)
     assert len(mailoutbox) == 1
 
 

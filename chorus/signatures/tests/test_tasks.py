@@ -7,6 +7,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from chorus.lib.digests import email_digest
+from chorus.petitions.models import Petition
 from chorus.signatures import services
 from chorus.signatures.models import Signature
 from chorus.signatures.tasks import send_due_confirmations
@@ -33,6 +34,54 @@ def test_it_sends_nothing_to_signatures_no_longer_pending(petition, mailoutbox):
     [confirmed, invalidated] = pending(petition, 2)
     confirmed.confirm()
     invalidated.invalidate()
+    assert send_due_confirmations.call() == 0
+    assert mailoutbox == []
+
+
+def signed_again_after_confirming(petition, email="s0@example.org", **fields):
+    """A signer who confirmed and has just signed again: their row is due once more."""
+    [signature] = pending(petition, 1)
+    Signature.objects.filter(pk=signature.pk).update(confirmation_due=False, **fields)
+    signature.confirm()
+    services.signature_create(petition_id=petition.pk, name="Again", email=email, country="PL")
+    return signature
+
+
+def test_a_signer_who_confirmed_and_signed_again_is_told_so_once(petition, mailoutbox):
+    signed_again_after_confirming(petition)
+    assert send_due_confirmations.call() == 1
+    [notice] = mailoutbox
+    assert notice.subject == "You have already signed “Stop the lawsuit”"
+    assert "S 0" in notice.body and "/signature/" in notice.body
+    assert "/confirm/" not in notice.body and "/confirm/" not in notice.alternatives[0].content
+    assert send_due_confirmations.call() == 0
+
+
+def test_the_already_signed_email_is_in_the_language_signed_in(petition, mailoutbox):
+    signed_again_after_confirming(petition, language="ru")
+    send_due_confirmations.call()
+    assert mailoutbox[0].subject == "Вы уже подписали «Stop the lawsuit»"
+
+
+def test_the_already_signed_email_of_a_discreet_petition_names_nothing(petition, mailoutbox):
+    Petition.objects.filter(pk=petition.pk).update(discreet_email=True)
+    signed_again_after_confirming(petition)
+    send_due_confirmations.call()
+    [notice] = mailoutbox
+    assert notice.subject == "Your action is already confirmed"
+    assert notice.from_email.startswith("Confirmation <")
+    for text in [notice.body, notice.alternatives[0].content]:
+        assert petition.title not in text and "petition" not in text.lower()
+        assert "/signature/" in text
+
+
+def test_a_count_only_signer_whose_data_is_gone_gets_no_email(petition, mailoutbox):
+    Petition.objects.filter(pk=petition.pk).update(count_only=True)
+    [signature] = pending(petition, 1)
+    services.signature_confirm(signature=signature)  # keeps only country and digest
+    services.signature_create(
+        petition_id=petition.pk, name="Again", email="s0@example.org", country="PL"
+    )
     assert send_due_confirmations.call() == 0
     assert mailoutbox == []
 
