@@ -32,6 +32,7 @@ NOT_A_COUNT = {
     "Goal: %(goal)s",  # a label and its figure
     "%(percent)s%% of the goal",  # percentages
     "Reached %(percent)s %% of the goal — %(date)s",
+    "%(percent)s%%",  # a confirmation rate
     "fewer than %(floor)s",  # "меньше 5": nothing counted follows the number
     "The image is too large: it may be at most %(size)s MB.",  # a unit symbol
     "Being e-mailed: sent %(sent)s of %(total)s.",  # no noun follows
