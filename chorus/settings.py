@@ -298,8 +298,10 @@ CHORUS_IP_DIGEST_RETENTION_DAYS = env_int("CHORUS_IP_DIGEST_RETENTION_DAYS", 30)
 CHORUS_CLOSED_PETITION_RETENTION_DAYS = env_int("CHORUS_CLOSED_PETITION_RETENTION_DAYS", 183)
 # Countries with fewer confirmed signatures than this are shown only as "fewer
 # than N": a small number next to the persecuting country can expose someone.
+# The organisers' confirmation figures group e-mail domains below it likewise.
 CHORUS_COUNTRY_FLOOR = env_int("CHORUS_COUNTRY_FLOOR", 5)
-# How long a process reuses a petition's country totals and history.
+# How long a process reuses a petition's country totals, history and
+# confirmation figures.
 CHORUS_STATS_CACHE_SECONDS = env_float("CHORUS_STATS_CACHE_SECONDS", 60.0)
 # Signatures one API key may record per minute.
 CHORUS_API_KEY_RATE = env_int("CHORUS_API_KEY_RATE", 600)

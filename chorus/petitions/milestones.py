@@ -12,6 +12,7 @@ from django.tasks import task
 from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from chorus.organisers.models import Membership, Role
 from chorus.petitions.models import Milestone, Petition
@@ -79,14 +80,18 @@ def milestones_record(*, petition_ids: list[int] | None = None,
 
 
 def milestone_text(milestone: Milestone) -> str:
+    count = number_format(milestone.threshold, force_grouping=True)
     if milestone.percent_of_goal is not None:
-        return _("Your petition reached %(percent)s %% of its goal (%(count)s signatures)") % {
-            "percent": milestone.percent_of_goal,
-            "count": number_format(milestone.threshold, force_grouping=True),
-        }
-    return _("Your petition reached %(count)s signatures") % {
-        "count": number_format(milestone.threshold, force_grouping=True),
-    }
+        return ngettext(
+            "Your petition reached %(percent)s %% of its goal (%(count)s signature)",
+            "Your petition reached %(percent)s %% of its goal (%(count)s signatures)",
+            milestone.threshold,
+        ) % {"percent": milestone.percent_of_goal, "count": count}
+    return ngettext(
+        "Your petition reached %(count)s signature",
+        "Your petition reached %(count)s signatures",
+        milestone.threshold,
+    ) % {"count": count}
 
 
 @task()

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, ngettext_lazy
 
 from chorus.lib.images import HeroImageFormMixin
 from chorus.lib.text import validate_plain_line
@@ -49,8 +50,14 @@ class StoryForm(HeroImageFormMixin, forms.ModelForm):
     petitions = forms.ModelMultipleChoiceField(
         label=_("Linked petitions"), queryset=None, required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Up to %(max)s. Each is shown at the end of the story with its count "
-                    "and a link to sign.") % {"max": MAX_PETITIONS},
+        # Lazy with the number's name, so the text is chosen in the reader's language.
+        help_text=ngettext_lazy(
+            "Up to %(max)s petition. Each is shown at the end of the story with its count "
+            "and a link to sign.",
+            "Up to %(max)s petitions. Each is shown at the end of the story with its count "
+            "and a link to sign.",
+            "max",
+        ) % {"max": MAX_PETITIONS},
         error_messages={
             "invalid_choice": _("Choose only petitions from the list."),
             "invalid_pk_value": _("Choose only petitions from the list."),
@@ -121,7 +128,11 @@ class StoryForm(HeroImageFormMixin, forms.ModelForm):
             validate_plain_line(name)
             if len(name) > TAG_MAX_LENGTH:
                 raise ValidationError(
-                    _("A tag may be at most %(max)s characters long.") % {"max": TAG_MAX_LENGTH},
+                    ngettext(
+                        "A tag may be at most %(max)s character long.",
+                        "A tag may be at most %(max)s characters long.",
+                        TAG_MAX_LENGTH,
+                    ) % {"max": TAG_MAX_LENGTH},
                     code="tag_too_long",
                 )
             if not slugify(name, allow_unicode=True):
@@ -132,7 +143,9 @@ class StoryForm(HeroImageFormMixin, forms.ModelForm):
                 names.append(name)
         if len(names) > MAX_TAGS:
             raise ValidationError(
-                _("Choose at most %(max)s tags.") % {"max": MAX_TAGS}, code="too_many_tags"
+                ngettext("Choose at most %(max)s tag.", "Choose at most %(max)s tags.", MAX_TAGS)
+                % {"max": MAX_TAGS},
+                code="too_many_tags",
             )
         return names
 
@@ -140,7 +153,10 @@ class StoryForm(HeroImageFormMixin, forms.ModelForm):
         petitions = self.cleaned_data["petitions"]
         if len(petitions) > MAX_PETITIONS:
             raise ValidationError(
-                _("Link at most %(max)s petitions.") % {"max": MAX_PETITIONS},
+                ngettext(
+                    "Link at most %(max)s petition.", "Link at most %(max)s petitions.",
+                    MAX_PETITIONS,
+                ) % {"max": MAX_PETITIONS},
                 code="too_many_petitions",
             )
         return list(petitions)

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from chorus.audit.services import audit_record
 
@@ -129,12 +130,23 @@ def trending_payload(flag: Flag) -> dict:
         "window_seconds": flag.window_seconds,
         "window_start": flag.window_start.isoformat(),
         "window_end": flag.window_end.isoformat(),
-        "text": _("Trending on %(petition)s: %(count)d signatures from %(kind)s %(value)s "
-                  "within %(minutes)d minutes.") % {
-            "petition": flag.petition.slug, "count": flag.count,
-            "kind": flag.get_kind_display(), "value": flag.short_value,
-            "minutes": flag.window_minutes,
-        },
+        "text": trending_text(flag),
+    }
+
+
+def trending_text(flag: Flag) -> str:
+    # Two numbers, each with its own plural: the window is a phrase of its own,
+    # the same one the flags page shows.
+    within = ngettext(
+        "within %(minutes)s minute", "within %(minutes)s minutes", flag.window_minutes
+    ) % {"minutes": flag.window_minutes}
+    return ngettext(
+        "Trending on %(petition)s: %(count)d signature from %(kind)s %(value)s %(within)s.",
+        "Trending on %(petition)s: %(count)d signatures from %(kind)s %(value)s %(within)s.",
+        flag.count,
+    ) % {
+        "petition": flag.petition.slug, "count": flag.count,
+        "kind": flag.get_kind_display(), "value": flag.short_value, "within": within,
     }
 
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from fpdf import FPDF
 
 from chorus.petitions.models import Petition
@@ -46,7 +47,11 @@ def delivery_pdf(petition: Petition) -> bytes:
     text(petition.ask, 12)
     if petition.body:
         text(petition.body, 10, gap=4)
-    text(_("%(count)s people had signed as of %(date)s UTC (confirmed signatures only).") % {
+    text(ngettext(
+        "%(count)s person had signed as of %(date)s UTC (confirmed signatures only).",
+        "%(count)s people had signed as of %(date)s UTC (confirmed signatures only).",
+        total,
+    ) % {
         "count": number_format(total, force_grouping=True),
         "date": date_format(now, "DATETIME_FORMAT"),
     }, 12, "B", 4)
