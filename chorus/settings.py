@@ -387,3 +387,14 @@ OTP_TOTP_ISSUER = SITE_NAME
 # Our own lockout (above) limits code guesses; django-otp's doubling delay
 # would lock a device for days after twenty mistakes.
 OTP_TOTP_THROTTLE_FACTOR = 0
+
+# Chorus: "Did you mean …?" for mistyped provider domains (chorus/signatures/typos.py).
+# An address one or two edits from one of these domains, whose own domain has no
+# MX record, is asked about before signing; the lookup waits at most this long.
+CHORUS_TYPO_PROVIDERS = frozenset(env_list(
+    "CHORUS_TYPO_PROVIDERS",
+    "gmail.com,googlemail.com,outlook.com,hotmail.com,live.com,yahoo.com,icloud.com,me.com,"
+    "proton.me,protonmail.com,yandex.ru,ya.ru,mail.ru,gmx.de,gmx.net,web.de,aol.com,"
+    "fastmail.com,tutanota.com,ukr.net",
+))
+CHORUS_MX_TIMEOUT = env_float("CHORUS_MX_TIMEOUT", 1.5)

@@ -41,6 +41,21 @@ def _media_and_cache(settings, tmp_path):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _no_dns(monkeypatch):
+    """The suite never asks the network: every MX lookup finds DNS unavailable.
+
+    Tests of the typo rescue give their own answers (signatures/tests/test_typos.py).
+    """
+    import dns.exception
+    import dns.resolver
+
+    def unavailable(self, *args, **kwargs):
+        raise dns.exception.Timeout
+
+    monkeypatch.setattr(dns.resolver.Resolver, "resolve", unavailable)
+
+
 @pytest.fixture
 def organisation(db):
     from chorus.organisers.models import Organisation
