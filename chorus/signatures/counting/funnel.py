@@ -22,20 +22,21 @@ from chorus.signatures.models import Signature
 FUNNEL_DAYS = 14
 FUNNEL_DOMAINS = 10
 _CONFIRMED = Q(confirmed_at__isnull=False)
+_REMINDED = Q(reminders_sent__gt=0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Confirmations:
-    """Signatures made and how many of them the signers confirmed.
+    """Signatures made, how many of them the signers confirmed, and how many got a reminder.
 
     A signature counts as confirmed once its signer pressed the button, even if
     it was withdrawn or held afterwards: the question is whether the e-mail
-    arrived. (A "reminders sent" figure belongs here once signatures record
-    their reminders.)
+    arrived.
     """
 
     made: int
     confirmed: int
+    reminded: int = 0
 
     @property
     def percent(self) -> int | None:
@@ -43,12 +44,12 @@ class Confirmations:
         return self.confirmed * 100 // self.made if self.made else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Day(Confirmations):
     day: datetime.date
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Domain(Confirmations):
     # "" for the group of domains below the floor, shown as "other domains".
     domain: str
@@ -94,6 +95,7 @@ def _funnel(petition: Petition) -> Funnel:
     known = ~Q(email_domain="")
     totals = signatures.aggregate(
         made=Count("id"), confirmed=Count("id", filter=_CONFIRMED),
+        reminded=Count("id", filter=_REMINDED),
         known_made=Count("id", filter=known),
         known_confirmed=Count("id", filter=known & _CONFIRMED),
     )
@@ -108,14 +110,16 @@ def _funnel(petition: Petition) -> Funnel:
         signatures.filter(created_at__gte=start)
         .annotate(day=TruncDate("created_at", tzinfo=datetime.UTC))
         .values("day")
-        .annotate(made=Count("id"), confirmed=Count("id", filter=_CONFIRMED))
+        .annotate(made=Count("id"), confirmed=Count("id", filter=_CONFIRMED),
+                  reminded=Count("id", filter=_REMINDED))
         .order_by()
     }
     days = []
     day = today
     while day >= first:
-        row = by_day.get(day, {"made": 0, "confirmed": 0})
-        days.append(Day(made=row["made"], confirmed=row["confirmed"], day=day))
+        row = by_day.get(day, {"made": 0, "confirmed": 0, "reminded": 0})
+        days.append(Day(made=row["made"], confirmed=row["confirmed"], reminded=row["reminded"],
+                        day=day))
         day -= datetime.timedelta(days=1)
 
     # Only domains at or above the floor come back, so the rows stay few even
@@ -135,7 +139,8 @@ def _funnel(petition: Petition) -> Funnel:
         domain="",
     )
     return Funnel(
-        total=Confirmations(made=totals["made"], confirmed=totals["confirmed"]),
+        total=Confirmations(made=totals["made"], confirmed=totals["confirmed"],
+                            reminded=totals["reminded"]),
         days=days,
         domains=large[:FUNNEL_DOMAINS],
         other_domains=other if other.made else None,

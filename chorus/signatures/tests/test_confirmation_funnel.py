@@ -55,9 +55,9 @@ def test_it_shows_made_confirmed_and_the_rate_for_each_day(page, petition):
     section = funnel_of(page())
     days = rows(section, "funnel-days")
     assert len(days) == 14
-    assert days[0][1:] == ["4", "3", "75%"]
-    assert days[1][1:] == ["0", "0", "—"]
-    assert days[2][1:] == ["4", "1", "25%"]
+    assert days[0][1:] == ["4", "3", "75%", "0"]  # made, confirmed, rate, reminded
+    assert days[1][1:] == ["0", "0", "—", "0"]
+    assert days[2][1:] == ["4", "1", "25%", "0"]
     assert f'<time datetime="{at(2).date().isoformat()}">' in section
     assert "The last 14 days (UTC), newest first" in section
     assert re.search(r"<dt>Signatures made</dt><dd>8</dd>\s*<dt>Confirmed</dt><dd>4</dd>", section)

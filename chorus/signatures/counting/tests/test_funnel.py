@@ -183,3 +183,15 @@ def test_other_petitions_signatures_do_not_count(petition, organisation):
     )
     sign(other, 4, when=at(0), confirmed=True)
     assert confirmation_funnel(petition).total.made == 0
+
+
+def test_it_counts_the_signatures_that_were_reminded_to_confirm(petition):
+    petition = opened_long_ago(petition)
+    sign(petition, 2, when=at(1))
+    sign(petition, 1, when=at(0), confirmed=True)
+    Signature.objects.filter(created_at=at(1)).update(reminders_sent=1)
+
+    funnel = confirmation_funnel(petition)
+
+    assert funnel.total.reminded == 2
+    assert [day.reminded for day in funnel.days[:2]] == [0, 2]
