@@ -100,6 +100,9 @@ class StoryForm(HeroImageFormMixin, forms.ModelForm):
         else:
             organisation.empty_label = None
         self.fields["petitions"].queryset = linkable_petitions()
+        # Typed as text: the model's own initial value for a new story is its empty
+        # list of tags, which would show as "[]".
+        self.initial["tags"] = ""
         if story is not None:
             self.initial["organisation"] = story.organisation.slug if story.organisation else ""
             self.initial["tags"] = ", ".join(tag.name for tag in story.tags.all())

@@ -52,3 +52,12 @@ def test_signers_pages_set_no_session_and_vary_on_no_cookie(page):
     # The staff-session middleware must not touch signers' requests.
     assert "sessionid" not in page.cookies
     assert "Cookie" not in page.get("Vary", "")
+
+
+def test_the_language_cookie_is_secure_http_only_and_same_site(client):
+    response = client.post("/i18n/setlang/", {"language": "ru", "next": "/"})
+
+    cookie = response.cookies["django_language"]
+    assert cookie.value == "ru"
+    assert cookie["secure"] and cookie["httponly"]
+    assert cookie["samesite"] == "Lax"

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -169,6 +170,20 @@ def test_tags_with_the_same_name_in_another_case_are_one_tag(client, editor):
     story = Story.objects.get()
     assert sorted(tag.slug for tag in story.tags.all()) == ["court", "суд"]
     assert Tag.objects.count() == 2
+
+
+def test_a_new_story_starts_with_no_tags_and_saves_as_it_comes(client, editor):
+    client.force_login(editor)
+    form = client.get(CREATE).content.decode()
+    assert re.search(r'<input[^>]*name="tags"[^>]*>', form)
+    assert 'value="[]"' not in form
+    tags = re.search(r'<input[^>]*name="tags"[^>]*>', form).group(0)
+    assert 'value=' not in tags or 'value=""' in tags
+
+    response = client.post(CREATE, story_form(tags=""))
+
+    assert response.status_code == 302
+    assert Story.objects.get().tags.count() == 0
 
 
 def test_a_future_publication_date_schedules_the_story(client, editor, story):
