@@ -42,9 +42,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_countries",
     "django_tasks_db",
-    # Second factor (TOTP) for staff: see chorus/organisers/security/middleware.py.
+    # Second factor for staff (TOTP, and recovery codes): chorus/organisers/security/.
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # In dependency order (docs/architecture.md): each app imports only those above it.
     "chorus.audit",
     "chorus.organisers",
@@ -392,6 +393,9 @@ OTP_TOTP_ISSUER = SITE_NAME
 # Our own lockout (above) limits code guesses; django-otp's doubling delay
 # would lock a device for days after twenty mistakes.
 OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# The admin shows no secret keys and no recovery codes, not even to superusers.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Chorus: "Did you mean …?" for mistyped provider domains (chorus/signatures/typos.py).
 # An address one or two edits from one of these domains, whose own domain has no

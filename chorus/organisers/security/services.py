@@ -1,4 +1,8 @@
-"""Back office security: login throttling and staff second factors (django-otp TOTP)."""
+"""Back office security: login throttling and staff second factors.
+
+The second factor is an authenticator app (django-otp TOTP), with single-use
+recovery codes (django-otp static tokens) for when the app is lost.
+"""
 
 import logging
 from base64 import b32encode
@@ -11,6 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from chorus.audit.services import audit_record
@@ -22,6 +28,9 @@ logger = logging.getLogger(__name__)
 Kind = LoginFailure.Kind
 
 WRONG_CODE = _("This code is not right. Use the newest six-digit code your app shows.")
+WRONG_RECOVERY_CODE = _("This recovery code is not right, or it has been used already.")
+
+RECOVERY_CODE_COUNT = 10
 
 
 def _account_digest(account: str) -> str:
@@ -121,12 +130,87 @@ def otp_code_check(*, user, device: TOTPDevice, code: str, ip: str) -> None:
     login_failures_clear(kind=Kind.CODE, account=account)
 
 
-def otp_device_confirm(*, user, device: TOTPDevice, code: str, ip: str) -> None:
-    """Confirm a newly scanned device with its first code (ValidationError if refused)."""
+def otp_device_confirm(*, user, device: TOTPDevice, code: str, ip: str) -> list[str]:
+    """Confirm a newly scanned device with its first code (ValidationError if refused).
+
+    The device replaces any app the user had before (someone who lost theirs and
+    came in with a recovery code). Returns a fresh set of recovery codes, to be
+    shown once on the answer page and nowhere else.
+    """
     # Outside the transaction: a wrong code's failure must be kept.
     otp_code_check(user=user, device=device, code=code, ip=ip)
     with transaction.atomic():
         TOTPDevice.objects.filter(pk=device.pk).update(confirmed=True)
         device.confirmed = True
+        replaced, _counts = TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         # The device's name holds no address; the user's would.
-        audit_record(actor=user, action="security.device_confirm", device=device.pk)
+        audit_record(actor=user, action="security.device_confirm", device=device.pk,
+                     replaced=replaced)
+        return recovery_codes_create(user=user)
+
+
+# Recovery codes
+
+
+def is_recovery_code(code: str) -> bool:
+    """Recovery codes always have a letter; the app's codes are only digits."""
+    return not code.isdigit()
+
+
+def _new_recovery_code(taken: set[str]) -> str:
+    while True:
+        code = StaticToken.random_token()  # 8 characters of base32: 40 random bits
+        if not code.isdigit() and code not in taken:
+            return code
+
+
+def recovery_codes_left(user) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def recovery_codes_create(*, user) -> list[str]:
+    """A fresh set of single-use recovery codes; the old set stops working.
+
+    The codes are returned to be shown once and are never logged, e-mailed or
+    audited. django-otp keeps them as they are, so that each can be matched
+    and deleted when used.
+    """
+    with transaction.atomic():
+        # The same device, not a new one: a session verified with a recovery
+        # code stays verified when its owner makes a new set.
+        device, _created = StaticDevice.objects.get_or_create(
+            user=user, defaults={"name": "recovery codes", "confirmed": True})
+        device.token_set.all().delete()
+        codes: list[str] = []
+        for _number in range(RECOVERY_CODE_COUNT):
+            codes.append(_new_recovery_code(set(codes)))
+        StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+        audit_record(actor=user, action="security.recovery_codes_create", count=len(codes))
+    return codes
+
+
+def second_factor_check(*, user, code: str, ip: str) -> Device:
+    """The device that accepts a code from the code page: the user's app, or their
+    recovery codes (the one given is then used up). ValidationError if refused.
+
+    Recovery codes are throttled exactly as the app's codes: a wrong one counts
+    towards the same lockout.
+    """
+    account = user.get_username()
+    if not login_attempt_allowed(kind=Kind.CODE, account=account, ip=ip):
+        raise throttled_error()
+    recovery = is_recovery_code(code)
+    device = (StaticDevice.objects.filter(user=user, confirmed=True).first() if recovery
+              else otp_device_for(user))
+    # verify_token locks the device row, so one code cannot be used twice at
+    # once; a recovery code is deleted as it is accepted.
+    accepted = device and django_otp.verify_token(user, device.persistent_id, code)
+    if not accepted:
+        login_failure_record(kind=Kind.CODE, account=account, ip=ip)
+        raise ValidationError(WRONG_RECOVERY_CODE if recovery else WRONG_CODE,
+                              code="wrong_code")
+    login_failures_clear(kind=Kind.CODE, account=account)
+    if recovery:
+        audit_record(actor=user, action="security.recovery_code_use",
+                     left=recovery_codes_left(user))
+    return accepted

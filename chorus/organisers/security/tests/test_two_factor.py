@@ -139,7 +139,8 @@ def test_confirming_the_device_with_its_code_opens_the_back_office(plain, staff)
     assert not TOTPDevice.objects.get(pk=device.pk).confirmed
     response = plain.post(reverse("organisers:security:setup"),
                           {"code": code_for(device), "next": QUEUE})
-    assert response["Location"] == QUEUE
+    assert "Your authenticator app is set up" in response.text
+    assert f'href="{QUEUE}"' in response.text  # after the recovery codes (test_recovery_codes.py)
     assert TOTPDevice.objects.get(pk=device.pk).confirmed
     assert plain.get(QUEUE).status_code == 200
     entry = AuditEntry.objects.get(action="security.device_confirm")
