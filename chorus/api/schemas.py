@@ -1,6 +1,7 @@
 """What the JSON API returns. Field names follow OSDI where it has one."""
 
 from datetime import date, datetime
+from typing import Any
 
 from ninja import Schema
 
@@ -128,3 +129,18 @@ class FieldError(Schema):
 
 class FormErrors(Schema):
     detail: list[FieldError]
+
+
+class ValidationIssue(Schema):
+    """One thing django-ninja could not read: where (`loc`), what kind (`type`), and why."""
+
+    type: str
+    loc: list[str | int]
+    msg: str
+    ctx: dict[str, Any] | None = None
+
+
+class ValidationErrors(Schema):
+    """A 422 from django-ninja itself: a query parameter or body it could not read."""
+
+    detail: list[ValidationIssue]

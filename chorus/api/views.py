@@ -30,6 +30,8 @@ from chorus.signatures.services import signature_create
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 # An unknown petition, and one the moderators took down.
 NOT_THERE = {404: schemas.Error, 410: schemas.Gone}
+# A query parameter ninja could not read (a language, state or page it does not know).
+BAD_QUERY = {422: schemas.ValidationErrors}
 
 api = NinjaAPI(
     title="Chorus API",
@@ -104,11 +106,13 @@ def _visible(slug: str) -> Petition:
 
 # One of the site's languages; an unknown code is refused like an unknown state.
 Language = Literal[tuple(code for code, _name in settings.LANGUAGES)]
+# The list holds only these (visible()); any other state is refused, not ignored.
+ListedState = Literal[Petition.State.OPEN.value, Petition.State.CLOSED.value]
 
 
 class PetitionFilters(Schema):
     q: str | None = None
-    state: Petition.State | None = None
+    state: ListedState | None = None
     language: Language | None = None
 
 
@@ -116,7 +120,7 @@ class PetitionQuery(Schema):
     language: Language | None = None
 
 
-@api.get("/petitions", response=list[schemas.Petition], tags=["petitions"])
+@api.get("/petitions", response={200: list[schemas.Petition], **BAD_QUERY}, tags=["petitions"])
 @paginate(PageNumberPagination, page_size=20, max_page_size=100)
 def petitions(request, filters: Query[PetitionFilters]):
     """Open and closed petitions, most signed first; with `q`, those holding all its words.
@@ -131,13 +135,13 @@ def petitions(request, filters: Query[PetitionFilters]):
         Petition.objects.visible().select_related("organisation").most_signed()
         .prefetch_related("translations")
     )
-    if filters.state in (Petition.State.OPEN, Petition.State.CLOSED):
+    if filters.state:
         found = found.filter(state=filters.state)
     found = petitions_search(query=filters.q or "", queryset=found)
     return [_petition_out(petition, filters.language) for petition in found]
 
 
-@api.get("/petitions/{slug}", response={200: schemas.Petition, **NOT_THERE},
+@api.get("/petitions/{slug}", response={200: schemas.Petition, **NOT_THERE, **BAD_QUERY},
          tags=["petitions"])
 def petition(request, slug: str, query: Query[PetitionQuery]):
     """One petition; with `language`, its text in that language if translated."""
@@ -239,9 +243,11 @@ def _over_rate(api_key: ApiKey) -> bool:
 
 @api.post(
     "/petitions/{slug}/signatures", auth=KeyAuth(), tags=["signing"],
-    response={202: schemas.Accepted, 401: schemas.Error, 404: schemas.Error,
-              409: schemas.Error, 410: schemas.Gone, 422: schemas.FormErrors,
-              429: schemas.Error},
+    # 400: a body that is not JSON; 422: the form's messages, or ninja's for a body
+    # it could not read as a signature (a missing field, a number for a name).
+    response={202: schemas.Accepted, 400: schemas.Error, 401: schemas.Error,
+              404: schemas.Error, 409: schemas.Error, 410: schemas.Gone,
+              422: schemas.FormErrors | schemas.ValidationErrors, 429: schemas.Error},
 )
 def record_signature(request, slug: str, payload: schemas.SignatureIn):
     """Record a signature from a partner's form or CRM, for the key's own organisation.

@@ -35,6 +35,21 @@ def test_the_list_searches_filters_and_pages(client, organisation):
     assert client.get("/api/v1/petitions", {"state": "nonsense"}).status_code == 422
 
 
+@pytest.mark.parametrize("state", ["draft", "pending", "rejected", "taken_down", "null", ""])
+def test_the_list_refuses_states_it_never_lists(client, petition, state):
+    response = client.get("/api/v1/petitions", {"state": state})
+    assert response.status_code == 422
+    assert [issue["loc"] for issue in response.json()["detail"]] == [["query", "state"]]
+
+
+def test_the_schema_offers_only_the_states_the_list_holds(client):
+    operation = client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/petitions"]["get"]
+    state = next(p for p in operation["parameters"] if p["name"] == "state")
+    assert state["schema"]["anyOf"][0]["enum"] == ["open", "closed"]
+    assert operation["responses"]["422"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ValidationErrors"}
+
+
 def test_a_petition_uses_osdi_field_names(client, signed, settings):
     data = client.get(f"/api/v1/petitions/{signed.slug}").json()
     assert data["title"] == signed.title and data["summary"] == signed.ask

@@ -83,3 +83,15 @@ def test_only_a_digest_of_the_key_is_stored(organisation):
     api_key, key = ApiKey.issue(organisation=organisation, name="X")
     assert key.startswith("chorus_") and len(key) > 40
     assert key not in str(ApiKey.objects.values_list().get(pk=api_key.pk))
+
+
+def test_a_body_that_is_not_json_gets_the_documented_400(client, petition, key):
+    response = client.post(f"/api/v1/petitions/{petition.slug}/signatures", b'{"name": "Nad',
+                           content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert response.status_code == 400
+    assert list(response.json()) == ["detail"] and isinstance(response.json()["detail"], str)
+    documented = client.get("/api/v1/openapi.json").json()["paths"][
+        "/api/v1/petitions/{slug}/signatures"]["post"]["responses"]["400"]
+    assert documented["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"}
+    assert not Signature.objects.exists()
