@@ -66,6 +66,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "chorus.lib.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Position-independent; this high, its header is on the database-down page too.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Outside every middleware that queries (sessions, authentication, the staff
+    # session), so that their failures become the 503 page too; inside the security
+    # headers, so that page has them. Static files never need the database.
+    "chorus.lib.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -75,7 +81,6 @@ MIDDLEWARE = [
     "chorus.organisers.security.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "chorus.api.middleware.PublicApiMiddleware",
     "chorus.petitions.takedown.TakenDownMiddleware",
 ]
@@ -272,6 +277,9 @@ CHORUS_REMINDER_AFTER = env_int("CHORUS_REMINDER_AFTER", 24 * 3600)
 CHORUS_REMINDER_SECOND_AFTER = env_int("CHORUS_REMINDER_SECOND_AFTER", 72 * 3600)
 # Seconds between ticks of `runperiodic` (counting, milestones, closing, trending).
 CHORUS_COUNT_INTERVAL = env_float("CHORUS_COUNT_INTERVAL", 2.0)
+# While the database cannot be reached, pages answer 503 with this Retry-After,
+# and runperiodic waits this long between attempts.
+CHORUS_RETRY_AFTER_SECONDS = env_int("CHORUS_RETRY_AFTER_SECONDS", 10)
 # How long a process may reuse a petition (and its count, and its rendered
 # page) before reading it again. Counts shown are at most
 # CHORUS_COUNT_INTERVAL + 2 x CHORUS_COUNT_CACHE_SECONDS old (5 s by default).

@@ -6,6 +6,7 @@ settings (DEBUG off) over plain HTTP without any environment of its own.
 
 import os
 import shutil
+import socket
 from functools import cache
 
 import pytest
@@ -223,6 +224,58 @@ def staff_client(client, moderator):
 @pytest.fixture
 def signer():
     return dict(SIGNER)
+
+
+class Outage:
+    """The database stops answering between start() and end().
+
+    On PostgreSQL for real: the live connection is pointed at a port where nothing
+    listens, so every connection attempt is refused, as during a restart. On SQLite
+    (a file cannot go away) every query raises OperationalError instead.
+    """
+
+    def __init__(self, monkeypatch):
+        self.monkeypatch = monkeypatch
+        self.saved = None
+
+    def start(self):
+        from django.db import OperationalError, connections
+
+        connection = connections["default"]
+        if connection.vendor == "postgresql":
+            with socket.socket() as closed:  # bound, never listening, then let go
+                closed.bind(("127.0.0.1", 0))
+                port = closed.getsockname()[1]
+            self.saved = {key: connection.settings_dict[key] for key in ("HOST", "PORT")}
+            connection.settings_dict.update(HOST="127.0.0.1", PORT=str(port))
+            connection.close()
+        else:
+            def unreachable(self, name=None):
+                raise OperationalError("unable to open database file")
+
+            self.monkeypatch.setattr(type(connection), "_cursor", unreachable)
+        return self
+
+    def end(self):
+        from django.db import connections
+
+        connection = connections["default"]
+        if self.saved is not None:
+            connection.settings_dict.update(self.saved)
+            self.saved = None
+        self.monkeypatch.undo()
+        connection.close()  # the next query reconnects, as after a real outage
+
+
+@pytest.fixture
+def outage(transactional_db):
+    """An Outage to start and end; the database is back after the test whatever happens.
+
+    Needs a transactional test: closing the connection ends the test's transaction.
+    """
+    outage = Outage(pytest.MonkeyPatch())
+    yield outage
+    outage.end()
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from chorus.petitions.selectors import (
 )
 from chorus.petitions.takedown import taken_down_response
 from chorus.signatures.forms import SignatureForm, country_options, is_valid_source
-from chorus.signatures.signing import submit_signature
+from chorus.signatures.signing import keeps_the_form_when_the_database_is_down, submit_signature
 
 EMBED_HEIGHT = 560
 
@@ -74,6 +74,7 @@ def embed(request, slug):
 # chorus.lib.http.is_cross_site); a page of the partner's cannot forge that.
 @embeddable
 @same_site_post("signatures/cross_site.html")
+@keeps_the_form_when_the_database_is_down("embeds/sign_unavailable.html")
 def sign(request, slug):
     petition = public_petition_or_404(slug)
     if not petition.is_signable:

@@ -3,7 +3,9 @@
 `manage.py runperiodic` runs a tick every CHORUS_COUNT_INTERVAL seconds (this
 is what `make run` starts); `runperiodic --once` runs one tick, for cron. A
 step that fails is logged and the tick goes on: a broken webhook must never
-stop the counting. Each step also has its own command, named in STEPS.
+stop the counting. Each step also has its own command, named in STEPS. While the
+database cannot be reached, a tick stops at the first step that finds out, and
+the next tick tries again.
 
 Sending e-mail is not here: the task worker (`db_worker`) does it (the
 reminders step only enqueues its task), and `sendmailings` resumes an
@@ -18,6 +20,7 @@ from time import monotonic
 
 from django.utils import timezone
 
+from chorus.lib.database import UNREACHABLE, connections_reset
 from chorus.moderation.abuse.services import trending_detect
 from chorus.petitions.closing import petitions_close_due
 from chorus.petitions.milestones import milestones_record
@@ -34,6 +37,8 @@ class Tick:
     now: datetime.datetime = field(default_factory=lambda: timezone.now())
     # Petition id → change in count, from the counting step.
     count_changes: dict[int, int] = field(default_factory=dict)
+    # Set when the database could not be reached: the tick stopped there.
+    database_error: Exception | None = None
 
 
 def _count(tick: Tick) -> None:
@@ -91,6 +96,7 @@ class Schedule:
         self.steps = STEPS if steps is None else steps
         self.clock = clock
         self.last_run: dict[str, float] = {}
+        self.database_down_since: datetime.datetime | None = None
 
     def due(self, step: Step, at: float) -> bool:
         last = self.last_run.get(step.name)
@@ -98,13 +104,37 @@ class Schedule:
 
     def tick(self) -> Tick:
         tick = Tick()
-        for step in self.steps:
+        for index, step in enumerate(self.steps):
             at = self.clock()
             if not self.due(step, at):
                 continue
             self.last_run[step.name] = at
             try:
                 step.run(tick)
+            except UNREACHABLE as error:
+                # Every later step would fail the same way: stop, and let this one and
+                # those after it run as soon as the database is back.
+                for skipped in self.steps[index:]:
+                    self.last_run.pop(skipped.name, None)
+                connections_reset()
+                tick.database_error = error
+                break
             except Exception:
                 logger.exception("periodic step %r failed", step.name)
+        self._note_database(tick)
         return tick
+
+    def _note_database(self, tick: Tick) -> None:
+        """One line when the database becomes unreachable and one when it is back,
+        however many ticks fail in between."""
+        if tick.database_error is not None and self.database_down_since is None:
+            self.database_down_since = tick.now
+            logger.warning(
+                "database unreachable (%s: %s); trying again every tick",
+                type(tick.database_error).__name__,
+                (str(tick.database_error).strip().splitlines() or [""])[0][:200],
+            )
+        elif tick.database_error is None and self.database_down_since is not None:
+            logger.warning("database reachable again after %s",
+                           tick.now - self.database_down_since)
+            self.database_down_since = None

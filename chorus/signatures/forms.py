@@ -3,6 +3,7 @@ from functools import cache
 
 from django import forms
 from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -68,7 +69,10 @@ def country_options(selected: str = "") -> str:
     """
     options = _country_options(get_language() or "en")
     if selected in COUNTRY_CODES:
-        options = options.replace(f'value="{selected}"', f'value="{selected}" selected', 1)
+        # str.replace drops the "safe" mark; the code is one of ours, so the markup still is.
+        options = mark_safe(  # noqa: S308
+            options.replace(f'value="{selected}"', f'value="{selected}" selected', 1)
+        )
     return options
 
 

@@ -17,7 +17,7 @@ from chorus.signatures import services
 from chorus.signatures.counting.selectors import country_totals
 from chorus.signatures.forms import SignatureForm, country_options, is_valid_source
 from chorus.signatures.models import Signature
-from chorus.signatures.signing import submit_signature
+from chorus.signatures.signing import keeps_the_form_when_the_database_is_down, submit_signature
 
 COUNTRIES_ON_PAGE = 10
 
@@ -58,6 +58,7 @@ def petition(request, slug):
 # inside partners' iframes. The browser's Origin / Sec-Fetch-Site headers show
 # whether the form was posted from a page of ours instead.
 @same_site_post("signatures/cross_site.html")
+@keeps_the_form_when_the_database_is_down("signatures/sign_unavailable.html")
 def sign(request, slug):
     petition = public_petition_or_404(slug)
     if not petition.is_signable:

@@ -117,3 +117,21 @@ def test_the_share_page_shows_the_snippet_as_text_to_copy(client, petition):
     assert "title=&quot;Free &amp;quot;them&amp;quot;&quot;" in content
     assert "&lt;iframe src=" in content
     assert "alt=&quot;Free &amp;quot;them&amp;quot;&quot;" in content  # the badge snippet
+
+
+def test_signing_in_the_embed_while_the_database_is_down_keeps_the_form_in_the_frame(
+    client, petition, signer, outage
+):
+    outage.start()
+
+    response = client.post(f"/petitions/{petition.slug}/embed/sign/", signer)
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "10"
+    assert "X-Frame-Options" not in response  # still shown inside the partner's page
+    page = response.content.decode()
+    assert "We cannot record anything just now. Please try again in a moment." in page
+    assert f'value="{signer["email"]}"' in page and 'value="DE" selected' in page
+    assert f'action="/petitions/{petition.slug}/embed/sign/"' in page
+    outage.end()
+    assert not Signature.objects.exists()

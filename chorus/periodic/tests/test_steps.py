@@ -3,7 +3,8 @@
 
 import datetime
 
-from django.core.management import call_command
+import pytest
+from django.core.management import CommandError, call_command
 
 from chorus.lib.digests import email_digest
 from chorus.periodic import steps
@@ -108,3 +109,65 @@ def test_its_help_lists_every_step_and_the_command_that_runs_it_alone(capsys):
     help_text = Command().help
     for step in steps.STEPS:
         assert step.name in help_text and step.command in help_text
+
+
+# While the database cannot be reached (chorus.testing.Outage: real on PostgreSQL).
+
+def test_a_tick_that_cannot_reach_the_database_stops_and_logs_one_line(petition, outage, caplog):
+    schedule = Schedule()
+    outage.start()
+
+    first, second = schedule.tick(), schedule.tick()
+
+    assert first.database_error is not None and second.database_error is not None
+    warnings = [record for record in caplog.records if record.name == "chorus.periodic.steps"]
+    assert len(warnings) == 1
+    assert "database unreachable" in warnings[0].getMessage()
+    assert "Traceback" not in caplog.text
+
+
+def test_once_the_database_is_back_the_next_tick_runs_every_step(petition, outage, caplog):
+    schedule = Schedule()
+    outage.start()
+    schedule.tick()
+    outage.end()
+    confirmed(petition, 30)
+
+    tick = schedule.tick()
+
+    assert tick.database_error is None
+    assert tick.count_changes == {petition.pk: 30}
+    assert Petition.objects.get(pk=petition.pk).signature_count == 30
+    assert "database reachable again" in caplog.text
+
+
+def test_runperiodic_keeps_running_through_an_outage(petition, outage, monkeypatch):
+    class Stop(Exception):
+        pass
+
+    pauses = []
+
+    def sleep(seconds):
+        pauses.append(seconds)
+        if len(pauses) == 1:
+            outage.end()
+            confirmed(petition, 30)
+        else:
+            raise Stop
+
+    monkeypatch.setattr("time.sleep", sleep)
+    outage.start()
+
+    with pytest.raises(Stop):
+        call_command("runperiodic", "--interval", "2")
+
+    # It waited the retry time after the failed tick, then counted on the next one.
+    assert pauses == [10, 2.0]
+    assert Petition.objects.get(pk=petition.pk).signature_count == 30
+
+
+def test_runperiodic_once_says_the_database_could_not_be_reached(petition, outage):
+    outage.start()
+
+    with pytest.raises(CommandError, match="the database could not be reached"):
+        call_command("runperiodic", "--once")

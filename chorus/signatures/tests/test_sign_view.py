@@ -232,3 +232,60 @@ def test_a_huge_name_is_not_sent_back_whole(client, petition, signer):
     response = sign(client, petition, {**signer, "name": "x" * 100_000})
     assert response.status_code == 400
     assert len(response.content) < 50_000
+
+
+# While the database cannot be reached (chorus.testing.Outage: real on PostgreSQL).
+
+def _filled_in(page: str, signer: dict) -> bool:
+    return (f'value="{signer["name"]}"' in page and f'value="{signer["email"]}"' in page
+            and f'value="{signer["country"]}" selected' in page)
+
+
+def test_a_signature_sent_while_the_database_is_down_comes_back_filled_in(
+    client, petition, signer, outage
+):
+    client.get(f"/petitions/{petition.slug}/")  # the petition is cached: the INSERT fails
+    outage.start()
+
+    response = sign(client, petition, signer)
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "10"
+    page = response.content.decode()
+    assert "We cannot record anything just now. Please try again in a moment." in page
+    assert _filled_in(page, signer)
+    assert f'action="/petitions/{petition.slug}/sign/"' in page
+    outage.end()
+    assert Signature.objects.count() == 0
+
+
+def test_it_comes_back_filled_in_when_even_the_petition_cannot_be_read(
+    client, petition, signer, outage
+):
+    outage.start()
+
+    response = sign(client, petition, {**signer, "updates": ""})
+
+    assert response.status_code == 503
+    assert _filled_in(response.content.decode(), signer)
+    assert 'name="updates" type="checkbox" checked' not in response.content.decode()
+
+
+def test_the_same_form_sent_again_once_the_database_is_back_is_recorded(
+    client, petition, signer, outage
+):
+    outage.start()
+    sign(client, petition, signer)
+    outage.end()
+
+    response = sign(client, petition, signer)
+
+    assert response.status_code == 302
+    assert Signature.objects.get().name == signer["name"]
+
+
+def test_a_form_sent_back_with_an_error_keeps_the_country_chosen(client, petition, signer):
+    response = sign(client, petition, {**signer, "name": ""})
+
+    assert response.status_code == 400
+    assert '<option value="DE" selected>' in response.content.decode()

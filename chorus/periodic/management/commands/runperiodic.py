@@ -1,9 +1,9 @@
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.core.management.base import BaseCommand, CommandError
 
+from chorus.lib.database import connections_reset
 from chorus.periodic.steps import STEPS, Schedule
 
 
@@ -36,6 +36,13 @@ class Command(BaseCommand):
                 for petition_id, delta in tick.count_changes.items():
                     self.stdout.write(f"petition {petition_id}: {delta:+d}")
             if once:
+                if tick.database_error is not None:
+                    raise CommandError(f"the database could not be reached: {tick.database_error}")
                 return
-            close_old_connections()
-            time.sleep(interval)
+            # Dropped or expired connections reconnect on the next tick; while the
+            # database is down, ticks come no faster than pages ask people to retry.
+            connections_reset()
+            if tick.database_error is not None:
+                time.sleep(max(interval, settings.CHORUS_RETRY_AFTER_SECONDS))
+            else:
+                time.sleep(interval)
