@@ -302,6 +302,9 @@ SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
 # Confirmation e-mails are sent in batches: each server process schedules at
 # most one sending task per this many seconds (0: one per signature).
 CHORUS_CONFIRMATION_BATCH_SECONDS = env_float("CHORUS_CONFIRMATION_BATCH_SECONDS", 1.0)
+# A worker sending confirmation e-mails claims a batch for this many seconds;
+# if it dies, what it had not sent goes out once the claim has run out.
+CHORUS_MAIL_LEASE_SECONDS = env_int("CHORUS_MAIL_LEASE_SECONDS", 300)
 # Retention (see docs/privacy.md). Run `manage.py applyretention` daily.
 # Signatures never confirmed are deleted after this many days.
 CHORUS_UNCONFIRMED_RETENTION_DAYS = env_int("CHORUS_UNCONFIRMED_RETENTION_DAYS", 30)

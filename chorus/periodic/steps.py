@@ -8,7 +8,7 @@ database cannot be reached, a tick stops at the first step that finds out, and
 the next tick tries again.
 
 Sending e-mail is not here: the task worker (`db_worker`) does it (the
-reminders step only enqueues its task), and `sendmailings` resumes an
+confirmations and reminders steps only enqueue its tasks), and `sendmailings` resumes an
 interrupted mailing.
 """
 
@@ -25,7 +25,7 @@ from chorus.moderation.abuse.services import trending_detect
 from chorus.petitions.closing import petitions_close_due
 from chorus.petitions.milestones import milestones_record
 from chorus.signatures.counting.services import signatures_count
-from chorus.signatures.services import reminders_schedule
+from chorus.signatures.services import confirmations_retry, reminders_schedule
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +62,10 @@ def _trending(tick: Tick) -> None:
     trending_detect()
 
 
+def _confirmations(tick: Tick) -> None:
+    confirmations_retry(now=tick.now)
+
+
 def _reminders(tick: Tick) -> None:
     reminders_schedule(now=tick.now)
 
@@ -84,6 +88,9 @@ STEPS = [
     Step("close", "close open petitions whose closing date has passed", "closepetitions", _close),
     Step("trending", "flag IP digests and e-mail domains signing one petition unusually often",
          "detecttrending", _trending, every=60.0),
+    Step("confirmations", "have the worker send confirmation e-mails left unsent by a worker "
+         "that died or a mail server that failed", "sendconfirmations", _confirmations,
+         every=60.0),
     Step("reminders", "have the worker remind signers who have not confirmed yet",
          "sendreminders", _reminders, every=300.0),
 ]

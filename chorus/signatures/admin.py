@@ -31,7 +31,8 @@ class SignatureAdmin(admin.ModelAdmin):
     show_full_result_count = False
     readonly_fields = [
         "petition", "email_digest", "ip_digest", "state", "counted", "created_at",
-        "confirmed_at", "invalidated_at", "confirmation_sends", "language", "source",
+        "confirmed_at", "invalidated_at", "confirmation_sends", "confirmation_undeliverable_at",
+        "language", "source",
     ]
     exclude = ["email", "postcode"]  # encrypted, and shown to no one
     actions = ["invalidate"]

@@ -54,6 +54,7 @@ class SignatureQuerySet(models.QuerySet):
 PERSONAL_DATA_CLEARED = {
     "name": "", "email": "", "postcode": "", "ip_digest": "", "source": "",
     "updates": False, "show_name": False, "confirmation_due": False, "email_domain": "",
+    "confirmation_claimed_until": None,
 }
 
 
@@ -99,9 +100,18 @@ class Signature(models.Model):
     language = models.CharField(_("language"), max_length=16, blank=True)
     # The signature row is the queue of its own confirmation e-mail: due is set
     # by the insert itself (one round trip, nothing to lose) and cleared by the
-    # worker that sends it. `confirmation_sends` caps how often that happens.
+    # worker only once the mail server accepted the e-mail. `confirmation_sends`
+    # caps how often that happens.
     confirmation_due = models.BooleanField(default=True, editable=False)
     confirmation_sends = models.PositiveSmallIntegerField(default=1, editable=False)
+    # A worker's claim on the due e-mail (tasks.confirmations_send), a lease:
+    # until then no other worker sends it; once past, a worker that died
+    # sending it is presumed gone and the next run sends it.
+    confirmation_claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the mail server refused the address for good (SMTP 5xx): not retried.
+    confirmation_undeliverable_at = models.DateTimeField(
+        _("confirmation e-mail refused"), null=True, blank=True, editable=False
+    )
     # Reminders to confirm (tasks.reminders_send): how many this signature has
     # had, and when the last was claimed. Counted before sending, so a crash
     # can lose a reminder but never send one twice.

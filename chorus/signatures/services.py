@@ -20,7 +20,12 @@ from chorus.lib.digests import email_digest, ip_digest
 from chorus.petitions.models import Petition
 from chorus.signatures import screening, tokens
 from chorus.signatures.models import Signature
-from chorus.signatures.tasks import reminders_due, send_due_confirmations, send_due_reminders
+from chorus.signatures.tasks import (
+    confirmations_stalled,
+    reminders_due,
+    send_due_confirmations,
+    send_due_reminders,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -64,14 +69,16 @@ def _resend_sql(*, confirmed_too: bool) -> str:
     # again) a confirmed row is marked due as well: the worker sees its state
     # and sends "you have already signed" instead of a link to confirm. The
     # same single UPDATE either way, so the answer and its timing stay alike.
-    # An anonymised row has no address left to write to.
+    # An anonymised row has no address left to write to. Ending a worker's
+    # lease on the row means its e-mail, if already on its way, does not count
+    # for this request: the row stays due and the request's task sends it.
     which = (
         "state IN (%s, %s, %s) AND anonymised_at IS NULL" if confirmed_too
         else "state IN (%s, %s) AND confirmed_at IS NULL"
     )
     return (
         f"UPDATE {table} SET confirmation_sends = confirmation_sends + 1, "  # noqa: S608
-        "confirmation_due = %s "
+        "confirmation_due = %s, confirmation_claimed_until = NULL "
         f"WHERE petition_id = %s AND email_digest = %s AND {which} "
         "AND confirmation_sends < %s RETURNING id"
     )
@@ -168,6 +175,19 @@ def confirmations_schedule() -> None:
         _next_drain_at = now + window
     run_after = timezone.now() + timedelta(seconds=window)
     send_due_confirmations.using(run_after=run_after).enqueue()
+
+
+def confirmations_retry(*, now=None) -> bool:
+    """Have the worker send confirmation e-mails whose lease ran out unsent; whether any did.
+
+    The periodic step: a worker killed while sending, or stopped by a failing
+    mail server, left them due with nobody to send them. One probe of the
+    partial index, and a task only when there is something to send.
+    """
+    if not confirmations_stalled(now=now):
+        return False
+    send_due_confirmations.enqueue()
+    return True
 
 
 def reminders_schedule(*, now=None) -> bool:

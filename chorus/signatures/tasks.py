@@ -1,5 +1,7 @@
 import datetime
+import enum
 import logging
+import smtplib
 from functools import cache
 
 from django.conf import settings
@@ -21,30 +23,219 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 200
 
 
+def _lease() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.CHORUS_MAIL_LEASE_SECONDS)
+
+
 @cache
 def _claim_sql() -> str:
     table = connection.ops.quote_name(Signature._meta.db_table)
     # FOR UPDATE: a second worker waits for the first one's claim and then
-    # finds those rows no longer due, so no e-mail is sent twice. Not SKIP
+    # finds those rows leased, so no two workers hold the same e-mail. Not SKIP
     # LOCKED: a duplicate signer's resend also locks the row for a moment, and
     # skipping it could leave its e-mail waiting with no task left to send it.
+    # `confirmation_due = %s` repeats the partial index signature_confirmation_due.
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     return (
-        f"UPDATE {table} SET confirmation_due = %s WHERE id IN ("  # noqa: S608 - our names
-        f"SELECT id FROM {table} WHERE confirmation_due = %s ORDER BY id LIMIT %s{lock}"
-        ") RETURNING id"
+        f"UPDATE {table} SET confirmation_claimed_until = %s WHERE id IN ("  # noqa: S608
+        f"SELECT id FROM {table} WHERE confirmation_due = %s AND "
+        "(confirmation_claimed_until IS NULL OR confirmation_claimed_until <= %s) "
+        f"ORDER BY id LIMIT %s{lock}) RETURNING id"
     )
 
 
-def _claim_due(limit: int) -> list[int]:
+def _claim_due(now: datetime.datetime, limit: int) -> tuple[list[int], datetime.datetime]:
+    """Lease a batch of due e-mails for CHORUS_MAIL_LEASE_SECONDS: their ids and the lease.
+
+    Only rows whose lease is empty or has run out: those of a worker that
+    died (or gave them back) are taken over, those of a live one are not.
+    """
+    lease = now + _lease()
+    adapt = connection.ops.adapt_datetimefield_value
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_claim_sql(), [False, True, limit])
-        return sorted(row[0] for row in cursor.fetchall())
+        cursor.execute(_claim_sql(), [adapt(lease), True, adapt(now), limit])
+        return sorted(row[0] for row in cursor.fetchall()), lease
+
+
+def confirmations_stalled(*, now: datetime.datetime | None = None) -> bool:
+    """Whether a due e-mail's lease ran out unsent (one probe of the partial index).
+
+    A row never claimed has its task queued by the signing itself; one whose
+    lease has run out was claimed by a worker that died or failed, and only a
+    new task sends it.
+    """
+    table = connection.ops.quote_name(Signature._meta.db_table)
+    sql = (
+        f"SELECT 1 FROM {table} WHERE confirmation_due = %s "  # noqa: S608 - our names
+        "AND confirmation_claimed_until <= %s LIMIT 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [True, connection.ops.adapt_datetimefield_value(now or timezone.now())])
+        return cursor.fetchone() is not None
 
 
 # Every state whose signer may be e-mailed: a held signature gets what a
 # pending or a confirmed one would, so its signer cannot tell it was held.
 _MAILABLE = [Signature.State.PENDING, Signature.State.HELD, Signature.State.CONFIRMED]
+
+
+def confirmations_send(*, now: datetime.datetime | None = None) -> int:
+    """Send every confirmation e-mail that is due, batch by batch; returns how many were sent.
+
+    `now` fixes the clock (tests); otherwise each batch reads it afresh, so a
+    long run does not lease its later batches by a time already past.
+    """
+    def clock() -> datetime.datetime:
+        return now or timezone.now()
+
+    sent = 0
+    while True:
+        claimed, lease = _claim_due(clock(), BATCH_SIZE)
+        if not claimed:
+            break
+        sent += _send_confirmations(claimed, lease, clock)
+    if sent:
+        logger.info("sent %d confirmation e-mails", sent)
+    return sent
+
+
+def _held(ids, lease: datetime.datetime):
+    """Those of `ids` still leased by this worker: a resend or a takeover ends the lease."""
+    return Signature.objects.filter(pk__in=ids, confirmation_claimed_until=lease)
+
+
+def _send_confirmations(claimed: list[int], lease: datetime.datetime, clock) -> int:
+    """Send the e-mails of one leased batch over one mail connection; how many were sent.
+
+    Each e-mail's due flag is cleared, in its own transaction, only once the
+    mail server has accepted it, so a worker killed at any point loses
+    nothing: what it had not finished goes out when its lease runs out.
+    The price is at-least-once: an e-mail the server accepted just before the
+    kill, before its flag was cleared, is sent again by the next worker.
+    """
+    # Read after the claim: a signer may have confirmed, withdrawn or been
+    # erased since the signing asked for the e-mail.
+    signatures = Signature.objects.filter(
+        pk__in=claimed, confirmation_due=True, state__in=_MAILABLE, anonymised_at__isnull=True,
+    ).select_related("petition").order_by("pk")
+    messages = []
+    nothing_to_send = set(claimed)
+    for signature in signatures:
+        try:
+            message = (
+                already_signed_email(signature) if signature.confirmed_by_signer
+                else confirmation_email(signature)
+            )
+            message.message()  # raises here if no header can hold the address
+        except (UnicodeError, ValueError):
+            # Dropped, so it cannot hold up the others; no retry can help.
+            logger.warning("signature %s: confirmation e-mail unwritable", signature.pk)
+            continue
+        nothing_to_send.discard(signature.pk)
+        messages.append((signature.pk, message))
+    _held(nothing_to_send, lease).update(confirmation_due=False, confirmation_claimed_until=None)
+
+    sent = 0
+    unsent = [signature_id for signature_id, _ in messages]
+    try:
+        with mailers.default as mail:
+            for signature_id, message in messages:
+                if clock() > lease - _lease() / 2:
+                    # Half the lease gone (a slow server): stop before another
+                    # worker may take these over; the next claim leases them anew.
+                    break
+                outcome = _deliver(mail, message, signature_id)
+                unsent.remove(signature_id)
+                if outcome is _Outcome.SENT:
+                    _held([signature_id], lease).update(
+                        confirmation_due=False, confirmation_claimed_until=None
+                    )
+                    sent += 1
+                elif outcome is _Outcome.REFUSED:
+                    _held([signature_id], lease).update(
+                        confirmation_due=False, confirmation_claimed_until=None,
+                        confirmation_undeliverable_at=clock(),
+                    )
+                # _Outcome.DEFERRED: the lease is left to run out, then it is retried.
+    except BaseException:
+        # The server failed or the worker is being stopped (KeyboardInterrupt,
+        # SystemExit): give back what was not sent, the one in flight too (it
+        # may have arrived: at least once), by ending their lease now, so the
+        # next run or the periodic step sends them without waiting for it.
+        _held(unsent, lease).update(confirmation_claimed_until=clock())
+        raise
+    # Stopped at half the lease: given back the same way.
+    _held(unsent, lease).update(confirmation_claimed_until=clock())
+    return sent
+
+
+class MailServerError(OSError):
+    """The mail server answered an SMTP error; only its code is kept, never its text."""
+
+    def __init__(self, smtp_code: int, *, after_data: bool = False):
+        super().__init__(f"the mail server answered {smtp_code}")
+        self.smtp_code = smtp_code
+        self.after_data = after_data
+
+
+class _Outcome(enum.Enum):
+    SENT = "sent"
+    REFUSED = "refused"  # the server refused the address for good (5xx)
+    DEFERRED = "deferred"  # the server refused it for now (4xx), e.g. greylisting
+
+
+def _deliver(mail, message, signature_id: int) -> _Outcome:
+    """Send one e-mail over `mail`, reconnecting once if the connection failed.
+
+    A refusal of this e-mail's recipient is this signature's outcome and the
+    batch goes on; any other failure (the server is unreachable, times out or
+    answers 4xx twice) is raised, to stop the batch. Logged by signature and
+    SMTP code, never by address.
+    """
+    for attempt in (1, 2):
+        try:
+            _send_one(mail, message)
+        except smtplib.SMTPRecipientsRefused as refused:
+            codes = sorted(code for code, _ in refused.recipients.values())
+            logger.warning("signature %s: recipient refused (%s)", signature_id, codes)
+            if codes and all(code >= 500 for code in codes):
+                return _Outcome.REFUSED
+            return _Outcome.DEFERRED
+        except MailServerError as failed:
+            if failed.after_data and failed.smtp_code >= 500:
+                # One recipient, refused after DATA: this e-mail will never be taken.
+                logger.warning("signature %s: e-mail refused (%s)", signature_id,
+                               failed.smtp_code)
+                return _Outcome.REFUSED
+            if attempt == 2:
+                raise
+            _reconnect(mail)
+        except OSError:  # refused, timed out, disconnected
+            if attempt == 2:
+                raise
+            _reconnect(mail)
+        else:
+            return _Outcome.SENT
+    raise AssertionError("unreachable")
+
+
+def _send_one(mail, message) -> None:
+    try:
+        mail.send_messages([message])
+    except smtplib.SMTPResponseException as failed:
+        # The server's own words may name the recipient: only its code goes on.
+        raise MailServerError(
+            failed.smtp_code, after_data=isinstance(failed, smtplib.SMTPDataError)
+        ) from None
+
+
+def _reconnect(mail) -> None:
+    """A fresh connection in place of one that failed (the next send opens it)."""
+    try:
+        mail.close()
+    except Exception:  # noqa: BLE001 - it is being dropped anyway
+        logger.info("closing a failed mail connection failed too")
+    mail.open()
 
 
 @task(priority=10)
@@ -54,42 +245,15 @@ def send_due_confirmations() -> int:
     A due row whose signer has not confirmed gets the link to confirm; one
     whose signer has (they signed again) gets "you have already signed" with
     their private link: the row's state decides, so signing cost the same
-    either way. Each batch is claimed (its due flag cleared, under a row
-    lock) before sending, so two workers never send the same e-mail. If the
-    mail server fails, the unsent rest of the batch is marked due again and
-    the task fails, to be retried by the next one. An e-mail that cannot even
-    be written (an address no mail header can hold) is logged and dropped, so
-    it cannot hold up the others.
+    either way. Each batch is leased (CHORUS_MAIL_LEASE_SECONDS) before
+    sending, so two workers never send the same e-mail, and a worker that dies
+    leaves its e-mails to the next run. If the mail server fails, the task
+    fails and the unsent rest goes out with the next run; an address the
+    server refuses for good is recorded and not retried; an e-mail that
+    cannot even be written (an address no mail header can hold) is logged and
+    dropped, so it cannot hold up the others.
     """
-    sent = 0
-    while claimed := _claim_due(BATCH_SIZE):
-        signatures = Signature.objects.filter(
-            pk__in=claimed, state__in=_MAILABLE, anonymised_at__isnull=True
-        ).select_related("petition")
-        done: set[int] = set()  # sent, or dropped as unwritable
-        try:
-            for signature in signatures:
-                try:
-                    message = (
-                        already_signed_email(signature) if signature.confirmed_by_signer
-                        else confirmation_email(signature)
-                    )
-                    message.message()  # raises here if no header can hold the address
-                except (UnicodeError, ValueError):
-                    logger.warning("signature %s: confirmation e-mail unwritable", signature.pk)
-                    done.add(signature.pk)
-                    continue
-                message.send()
-                done.add(signature.pk)
-                sent += 1
-        except Exception:
-            Signature.objects.filter(
-                pk__in=set(claimed) - done, state__in=_MAILABLE,
-            ).update(confirmation_due=True)
-            raise
-    if sent:
-        logger.info("sent %d confirmation e-mails", sent)
-    return sent
+    return confirmations_send()
 
 
 def _signer_email(signature, template: str, **context) -> EmailMultiAlternatives:
@@ -165,7 +329,8 @@ def _reminders_due_sql(stages: int) -> str:
     """WHERE-clause of the signatures owed a reminder now, for `stages` enabled delays.
 
     Only pending signatures, and held ones their signer has not confirmed
-    (a held signer must not be able to tell), on a signable petition. The
+    (a held signer must not be able to tell), on a signable petition, whose
+    address the mail server has not refused for good. The
     n-th reminder is due once the signature is older than the n-th delay and,
     for the second, once the first is as long ago as the gap between the two
     delays (so a worker that was down does not send both at once). The
@@ -182,6 +347,7 @@ def _reminders_due_sql(stages: int) -> str:
     return (
         "state IN ('pending', 'held') AND confirmed_at IS NULL "  # noqa: S608 - our names
         f"AND reminders_sent < {MAX_REMINDERS} AND confirmation_sends < %s "
+        "AND confirmation_undeliverable_at IS NULL "
         f"AND petition_id IN (SELECT id FROM {petitions} WHERE state = 'open' "
         "AND (closes_at IS NULL OR closes_at > %s)) "
         f"AND ({' OR '.join(stage_sql)})"

@@ -1,5 +1,5 @@
 """One periodic tick: counting, then milestones, closing, (once a minute) trending and
-(every five minutes) reminders."""
+confirmations left unsent, and (every five minutes) reminders."""
 
 import datetime
 
@@ -73,6 +73,23 @@ def test_reminders_are_queued_at_most_every_five_minutes(monkeypatch, db):
     assert len(runs) == 2
 
 
+def test_confirmations_left_by_a_dead_worker_are_queued_at_most_once_a_minute(
+    monkeypatch, db
+):
+    runs = []
+    monkeypatch.setattr(steps, "confirmations_retry", lambda now: runs.append(now))
+    clock = {"now": 0.0}
+    schedule = Schedule(
+        steps=[step for step in steps.STEPS if step.name == "confirmations"],
+        clock=lambda: clock["now"],
+    )
+    for at in [1000.0, 1030.0, 1061.0]:
+        clock["now"] = at
+        schedule.tick()
+
+    assert len(runs) == 2
+
+
 def test_a_failing_step_is_logged_and_the_others_still_run(caplog, db):
     ran = []
 
@@ -100,7 +117,7 @@ def test_runperiodic_once_runs_every_step_in_order(petition, monkeypatch):
 
     call_command("runperiodic", "--once")
 
-    assert order == ["count", "milestones", "close", "trending", "reminders"]
+    assert order == ["count", "milestones", "close", "trending", "confirmations", "reminders"]
 
 
 def test_its_help_lists_every_step_and_the_command_that_runs_it_alone(capsys):

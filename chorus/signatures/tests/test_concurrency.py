@@ -24,7 +24,7 @@ from chorus.petitions.models import Petition
 from chorus.signatures import services
 from chorus.signatures.counting.services import signatures_count, signatures_recount
 from chorus.signatures.models import Signature
-from chorus.signatures.tasks import reminders_send
+from chorus.signatures.tasks import confirmations_send, reminders_send
 from chorus.signatures.tokens import confirmation_token
 
 pytestmark = [
@@ -326,3 +326,35 @@ def test_reminder_workers_running_at_once_remind_each_signer_once(petition, mail
     assert sum(sent) == len(addresses)
     assert sorted(message.to[0] for message in mailoutbox) == sorted(addresses)
     assert set(Signature.objects.values_list("reminders_sent", "confirmation_sends")) == {(1, 2)}
+
+
+def test_confirmation_workers_running_at_once_send_each_email_once(petition, mailoutbox):
+    addresses = [f"signer{i}@example.org" for i in range(450)]  # three batches
+    Signature.objects.bulk_create(
+        Signature(petition=petition, name="Signer", email=email, email_digest=email_digest(email),
+                  country="DE")
+        for email in addresses
+    )
+
+    sent = at_once(lambda _: confirmations_send(), range(8))
+
+    assert sum(sent) == len(addresses)
+    assert sorted(message.to[0] for message in mailoutbox) == sorted(addresses)
+    assert not Signature.objects.filter(confirmation_due=True).exists()
+
+
+def test_workers_taking_over_an_expired_lease_at_once_send_each_email_once(
+    petition, mailoutbox
+):
+    addresses = [f"left{i}@example.org" for i in range(300)]
+    ran_out = timezone.now() - timedelta(seconds=1)  # a killed worker's lease
+    Signature.objects.bulk_create(
+        Signature(petition=petition, name="Left", email=email, email_digest=email_digest(email),
+                  country="DE", confirmation_claimed_until=ran_out)
+        for email in addresses
+    )
+
+    sent = at_once(lambda _: confirmations_send(), range(8))
+
+    assert sum(sent) == len(addresses)
+    assert sorted(message.to[0] for message in mailoutbox) == sorted(addresses)

@@ -110,6 +110,13 @@ def test_a_held_signature_is_reminded_like_a_pending_one_until_its_signer_confir
     assert remind_at(72) == 0
 
 
+def test_an_address_the_mail_server_refused_for_good_is_not_reminded(petition, mailoutbox):
+    unconfirmed(petition, confirmation_undeliverable_at=SIGNED)
+    unconfirmed(petition, email="ilse@example.org")
+    assert remind_at(24) == 1
+    assert received(mailoutbox) == ["ilse@example.org"]
+
+
 def test_reminders_stop_at_the_limit_of_emails_per_signature(petition, mailoutbox, settings):
     settings.CHORUS_CONFIRMATION_MAX_SENDS = 3
     # The confirmation, and one more after a second signature from the address.

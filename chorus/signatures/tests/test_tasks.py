@@ -1,8 +1,9 @@
+import smtplib
 from datetime import timedelta
-from unittest import mock
 
 import pytest
-from django.core.mail import EmailMessage
+from django.core.mail.backends.locmem import EmailBackend
+from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -10,7 +11,11 @@ from chorus.lib.digests import email_digest
 from chorus.petitions.models import Petition
 from chorus.signatures import services
 from chorus.signatures.models import Signature
-from chorus.signatures.tasks import send_due_confirmations
+from chorus.signatures.tasks import (
+    _claim_due,
+    confirmations_send,
+    send_due_confirmations,
+)
 
 
 def pending(petition, n, start=0):
@@ -86,26 +91,6 @@ def test_a_count_only_signer_whose_data_is_gone_gets_no_email(petition, mailoutb
     assert mailoutbox == []
 
 
-def test_a_failed_send_leaves_the_rest_due_for_the_next_run(petition, mailoutbox):
-    pending(petition, 3)
-    real_send = EmailMessage.send
-    calls = []
-
-    def flaky_send(message, *args, **kwargs):
-        calls.append(message.to)
-        if len(calls) == 2:
-            raise ConnectionError("SMTP server went away")
-        return real_send(message, *args, **kwargs)
-
-    with mock.patch.object(EmailMessage, "send", flaky_send):
-        with pytest.raises(ConnectionError):
-            send_due_confirmations.call()
-    assert len(mailoutbox) == 1
-    assert Signature.objects.filter(confirmation_due=True).count() == 2
-    assert send_due_confirmations.call() == 2
-    assert len(mailoutbox) == 3
-
-
 def test_an_unwritable_address_does_not_hold_up_the_others(petition, mailoutbox):
     # Stored before the form learnt to refuse such domains.
     Signature.objects.create(
@@ -134,9 +119,213 @@ def test_a_rush_schedules_one_sending_task_per_window(
 
 
 def test_the_command_sends_what_is_due(petition, mailoutbox, capsys):
-    from django.core.management import call_command
-
     pending(petition, 2)
     call_command("sendconfirmations")
     assert "Sent 2 confirmation e-mails." in capsys.readouterr().out
     assert len(mailoutbox) == 2
+
+
+# A worker killed, a mail server failing. The lease is CHORUS_MAIL_LEASE_SECONDS (300 s).
+LEASE = timedelta(seconds=300)
+
+
+def received(mailoutbox) -> list[str]:
+    return sorted(message.to[0] for message in mailoutbox)
+
+
+def killed_after_claiming(at):
+    """A worker that claimed every due e-mail at `at` and was killed (-9) before sending any."""
+    claimed, _ = _claim_due(at, 200)
+    return claimed
+
+
+def mail_server(monkeypatch, *, fail_on=(), error=None, refuse=None):
+    """The test mailbox behind a server that raises `error` on the given calls
+    (1 is the first e-mail) and refuses the addresses in `refuse` (address → SMTP code).
+
+    Returns the list of calls made, and the number of connections opened.
+    """
+    calls, opened = [], []
+    real_send, real_open = EmailBackend.send_messages, EmailBackend.open
+
+    def send_messages(self, messages):
+        calls.append(messages[0].to[0])
+        if len(calls) in fail_on:
+            raise error
+        refused = {m.to[0]: (refuse[m.to[0]], b"no") for m in messages if m.to[0] in (refuse or {})}
+        if refused:
+            raise smtplib.SMTPRecipientsRefused(refused)
+        return real_send(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", send_messages)
+    monkeypatch.setattr(EmailBackend, "open", lambda self: opened.append(1) or real_open(self))
+    return calls, opened
+
+
+def due() -> list[str]:
+    return sorted(s.email for s in Signature.objects.filter(confirmation_due=True))
+
+
+def test_a_worker_killed_after_claiming_leaves_every_email_to_the_next_run_once_its_lease_ends(
+    petition, mailoutbox
+):
+    pending(petition, 3)
+    signed = timezone.now()
+    assert len(killed_after_claiming(signed)) == 3
+
+    assert due() == ["s0@example.org", "s1@example.org", "s2@example.org"]  # nothing marked sent
+    # While the lease lasts the dead worker might still be sending: nobody else does.
+    assert confirmations_send(now=signed + LEASE - timedelta(seconds=1)) == 0
+    assert confirmations_send(now=signed + LEASE) == 3
+    assert received(mailoutbox) == ["s0@example.org", "s1@example.org", "s2@example.org"]
+    assert confirmations_send(now=signed + 2 * LEASE) == 0
+    assert len(mailoutbox) == 3
+
+
+def test_a_worker_stopped_mid_batch_loses_nothing_and_sends_nothing_twice(
+    petition, mailoutbox, monkeypatch
+):
+    pending(petition, 3)
+    with monkeypatch.context() as patched:
+        # Not an Exception: a forced stop (Ctrl-C, SystemExit) after the first e-mail.
+        mail_server(patched, fail_on={2}, error=KeyboardInterrupt())
+        with pytest.raises(KeyboardInterrupt):
+            send_due_confirmations.call()
+    assert received(mailoutbox) == ["s0@example.org"]
+    assert due() == ["s1@example.org", "s2@example.org"]
+
+    # Given back, not left to its lease: the next run sends them at once.
+    assert send_due_confirmations.call() == 2
+    assert received(mailoutbox) == ["s0@example.org", "s1@example.org", "s2@example.org"]
+
+
+def test_a_batch_of_many_emails_goes_over_one_mail_connection(petition, mailoutbox, monkeypatch):
+    pending(petition, 50)
+    calls, opened = mail_server(monkeypatch)
+    assert send_due_confirmations.call() == 50
+    assert (len(calls), len(opened)) == (50, 1)
+    assert len(set(received(mailoutbox))) == 50
+
+
+def test_a_dropped_connection_is_opened_again_and_the_batch_goes_on(
+    petition, mailoutbox, monkeypatch
+):
+    pending(petition, 3)
+    calls, opened = mail_server(
+        monkeypatch, fail_on={2}, error=smtplib.SMTPServerDisconnected("gone")
+    )
+    assert send_due_confirmations.call() == 3
+    assert received(mailoutbox) == ["s0@example.org", "s1@example.org", "s2@example.org"]
+    assert len(opened) == 2
+    assert due() == []
+
+
+def test_an_address_the_server_refuses_for_good_is_recorded_and_the_others_still_go(
+    petition, mailoutbox, monkeypatch
+):
+    pending(petition, 3)
+    mail_server(monkeypatch, refuse={"s1@example.org": 550})
+    assert send_due_confirmations.call() == 2
+    assert received(mailoutbox) == ["s0@example.org", "s2@example.org"]
+
+    refused = Signature.objects.get(confirmation_undeliverable_at__isnull=False)
+    assert refused.email == "s1@example.org"
+    assert Signature.objects.filter(confirmation_undeliverable_at__isnull=False).count() == 1
+    # Not retried, not even once its lease would have ended.
+    assert confirmations_send(now=timezone.now() + 2 * LEASE) == 0
+    assert due() == []
+
+
+def test_an_address_refused_for_now_is_retried_after_its_lease_and_the_others_still_go(
+    petition, mailoutbox, monkeypatch
+):
+    pending(petition, 3)
+    with monkeypatch.context() as patched:
+        mail_server(patched, refuse={"s1@example.org": 450})  # greylisted
+        assert send_due_confirmations.call() == 2
+    assert due() == ["s1@example.org"]
+    assert confirmations_send(now=timezone.now() + LEASE + timedelta(seconds=1)) == 1
+    assert received(mailoutbox) == ["s0@example.org", "s1@example.org", "s2@example.org"]
+    assert not Signature.objects.filter(confirmation_undeliverable_at__isnull=False).exists()
+
+
+@pytest.mark.parametrize("error", [
+    smtplib.SMTPDataError(451, b"4.3.0 try again later, s1@example.org"),
+    ConnectionRefusedError("connection refused"),
+    TimeoutError("timed out"),
+], ids=["4xx", "refused", "timeout"])
+def test_a_mail_server_failing_mid_batch_leaves_every_unsent_email_due(
+    petition, mailoutbox, monkeypatch, error
+):
+    pending(petition, 3)
+    with monkeypatch.context() as patched:
+        mail_server(patched, fail_on={2, 3, 4}, error=error)  # and again after reconnecting
+        with pytest.raises(OSError) as raised:
+            send_due_confirmations.call()
+    # The server's words may name an address: the task's error keeps only the code.
+    assert "@" not in str(raised.value)
+    assert received(mailoutbox) == ["s0@example.org"]
+    assert due() == ["s1@example.org", "s2@example.org"]
+    assert not Signature.objects.filter(confirmation_undeliverable_at__isnull=False).exists()
+
+    assert send_due_confirmations.call() == 2
+    assert received(mailoutbox) == ["s0@example.org", "s1@example.org", "s2@example.org"]
+
+
+def test_a_mail_server_that_cannot_be_reached_leaves_everything_due(
+    petition, mailoutbox, monkeypatch
+):
+    pending(petition, 2)
+    with monkeypatch.context() as patched:
+        patched.setattr(EmailBackend, "open", lambda self: (_ for _ in ()).throw(
+            ConnectionRefusedError("connection refused")))
+        with pytest.raises(ConnectionRefusedError):
+            send_due_confirmations.call()
+    assert mailoutbox == []
+    assert due() == ["s0@example.org", "s1@example.org"]
+    assert send_due_confirmations.call() == 2
+
+
+def test_a_signer_signing_again_while_their_email_is_claimed_gets_it_without_waiting(
+    petition, mailoutbox
+):
+    pending(petition, 1)
+    killed_after_claiming(timezone.now())
+    services.signature_create(
+        petition_id=petition.pk, name="Again", email="s0@example.org", country="PL"
+    )
+    # The request's own task sends it now, not once the dead worker's lease ends.
+    assert send_due_confirmations.call() == 1
+    assert received(mailoutbox) == ["s0@example.org"]
+
+
+def test_the_periodic_step_queues_a_task_once_a_claim_has_run_out_unsent(petition):
+    pending(petition, 1)
+    claimed = timezone.now()
+    assert services.confirmations_retry(now=claimed) is False  # its signing queued one
+    killed_after_claiming(claimed)
+    assert services.confirmations_retry(now=claimed + LEASE - timedelta(seconds=1)) is False
+    assert not DBTaskResult.objects.exists()
+    assert services.confirmations_retry(now=claimed + LEASE) is True
+    [task] = DBTaskResult.objects.all()
+    assert task.task_path == "chorus.signatures.tasks.send_due_confirmations"
+
+
+def test_the_command_sends_what_a_killed_worker_left_once_its_lease_ended(
+    petition, mailoutbox, capsys
+):
+    pending(petition, 2)
+    killed_after_claiming(timezone.now() - LEASE - timedelta(seconds=1))
+    call_command("sendconfirmations")
+    assert "Sent 2 confirmation e-mails." in capsys.readouterr().out
+    assert received(mailoutbox) == ["s0@example.org", "s1@example.org"]
+
+
+def test_the_lease_lasts_as_long_as_the_setting_says(petition, mailoutbox, settings):
+    settings.CHORUS_MAIL_LEASE_SECONDS = 60
+    pending(petition, 1)
+    claimed = timezone.now()
+    killed_after_claiming(claimed)
+    assert confirmations_send(now=claimed + timedelta(seconds=59)) == 0
+    assert confirmations_send(now=claimed + timedelta(seconds=60)) == 1
+

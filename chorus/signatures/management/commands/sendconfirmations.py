@@ -5,8 +5,9 @@ from chorus.signatures.tasks import send_due_confirmations
 
 class Command(BaseCommand):
     help = (
-        "Send every confirmation e-mail that is due. The worker does this on its own; "
-        "run it from cron as a safety net, or after restoring a backup."
+        "Send every confirmation e-mail that is due, including those a stopped worker left "
+        "once their lease (CHORUS_MAIL_LEASE_SECONDS) has run out. The worker does this on its "
+        "own; run it from cron as a safety net, or after restoring a backup."
     )
 
     def handle(self, *args, **options):
