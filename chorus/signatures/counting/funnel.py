@@ -23,6 +23,7 @@ FUNNEL_DAYS = 14
 FUNNEL_DOMAINS = 10
 _CONFIRMED = Q(confirmed_at__isnull=False)
 _REMINDED = Q(reminders_sent__gt=0)
+_UNDELIVERABLE = Q(confirmation_undeliverable_at__isnull=False)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,6 +38,8 @@ class Confirmations:
     made: int
     confirmed: int
     reminded: int = 0
+    # Refused for good by the signer's mail server (a 5xx): no confirmation can arrive.
+    undeliverable: int = 0
 
     @property
     def percent(self) -> int | None:
@@ -96,8 +99,10 @@ def _funnel(petition: Petition) -> Funnel:
     totals = signatures.aggregate(
         made=Count("id"), confirmed=Count("id", filter=_CONFIRMED),
         reminded=Count("id", filter=_REMINDED),
+        undeliverable=Count("id", filter=_UNDELIVERABLE),
         known_made=Count("id", filter=known),
         known_confirmed=Count("id", filter=known & _CONFIRMED),
+        known_undeliverable=Count("id", filter=known & _UNDELIVERABLE),
     )
 
     today = timezone.now().astimezone(datetime.UTC).date()
@@ -125,10 +130,12 @@ def _funnel(petition: Petition) -> Funnel:
     # Only domains at or above the floor come back, so the rows stay few even
     # when every signer has a domain of their own.
     large = [
-        Domain(made=row["made"], confirmed=row["confirmed"], domain=row["email_domain"])
+        Domain(made=row["made"], confirmed=row["confirmed"],
+               undeliverable=row["undeliverable"], domain=row["email_domain"])
         for row in signatures.filter(known)
         .values("email_domain")
-        .annotate(made=Count("id"), confirmed=Count("id", filter=_CONFIRMED))
+        .annotate(made=Count("id"), confirmed=Count("id", filter=_CONFIRMED),
+                  undeliverable=Count("id", filter=_UNDELIVERABLE))
         .filter(made__gte=floor)
         .order_by()
     ]
@@ -136,11 +143,12 @@ def _funnel(petition: Petition) -> Funnel:
     other = Domain(
         made=totals["known_made"] - sum(row.made for row in large),
         confirmed=totals["known_confirmed"] - sum(row.confirmed for row in large),
+        undeliverable=totals["known_undeliverable"] - sum(row.undeliverable for row in large),
         domain="",
     )
     return Funnel(
         total=Confirmations(made=totals["made"], confirmed=totals["confirmed"],
-                            reminded=totals["reminded"]),
+                            reminded=totals["reminded"], undeliverable=totals["undeliverable"]),
         days=days,
         domains=large[:FUNNEL_DOMAINS],
         other_domains=other if other.made else None,

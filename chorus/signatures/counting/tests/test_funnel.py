@@ -195,3 +195,18 @@ def test_it_counts_the_signatures_that_were_reminded_to_confirm(petition):
 
     assert funnel.total.reminded == 2
     assert [day.reminded for day in funnel.days[:2]] == [0, 2]
+
+
+def test_it_counts_the_addresses_the_mail_server_refused_by_domain(petition, settings):
+    settings.CHORUS_COUNTRY_FLOOR = 2
+    petition = opened_long_ago(petition)
+    sign(petition, 3, when=at(0), domain="broken.example")
+    sign(petition, 2, when=at(0), domain="fine.example", confirmed=True)
+    Signature.objects.filter(email_domain="broken.example").update(
+        confirmation_undeliverable_at=at(0))
+
+    funnel = confirmation_funnel(petition)
+
+    assert funnel.total.undeliverable == 3
+    assert {row.domain: row.undeliverable for row in funnel.domains} == {
+        "broken.example": 3, "fine.example": 0}
