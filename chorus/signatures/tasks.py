@@ -121,16 +121,13 @@ def _send_confirmations(claimed: list[int], lease: datetime.datetime, clock) -> 
     messages = []
     nothing_to_send = set(claimed)
     for signature in signatures:
-        try:
-            message = (
-                already_signed_email(signature) if signature.confirmed_by_signer
-                else confirmation_email(signature)
-            )
-            message.message()  # raises here if no header can hold the address
-        except (UnicodeError, ValueError):
-            # Dropped, so it cannot hold up the others; no retry can help.
-            logger.warning("signature %s: confirmation e-mail unwritable", signature.pk)
-            continue
+        # Built into MIME only once, by the mail backend as it sends: building is
+        # most of an e-mail's cost. An address no header can hold fails there,
+        # before anything is sent (_Outcome.UNWRITABLE).
+        message = (
+            already_signed_email(signature) if signature.confirmed_by_signer
+            else confirmation_email(signature)
+        )
         nothing_to_send.discard(signature.pk)
         messages.append((signature.pk, message))
     _held(nothing_to_send, lease).update(confirmation_due=False, confirmation_claimed_until=None)
@@ -151,6 +148,12 @@ def _send_confirmations(claimed: list[int], lease: datetime.datetime, clock) -> 
                         confirmation_due=False, confirmation_claimed_until=None
                     )
                     sent += 1
+                elif outcome is _Outcome.UNWRITABLE:
+                    # Dropped, so it cannot hold up the others; no retry can help.
+                    logger.warning("signature %s: confirmation e-mail unwritable", signature_id)
+                    _held([signature_id], lease).update(
+                        confirmation_due=False, confirmation_claimed_until=None
+                    )
                 elif outcome is _Outcome.REFUSED:
                     _held([signature_id], lease).update(
                         confirmation_due=False, confirmation_claimed_until=None,
@@ -182,6 +185,7 @@ class _Outcome(enum.Enum):
     SENT = "sent"
     REFUSED = "refused"  # the server refused the address for good (5xx)
     DEFERRED = "deferred"  # the server refused it for now (4xx), e.g. greylisting
+    UNWRITABLE = "unwritable"  # no mail header can hold the address: nothing was sent
 
 
 def _deliver(mail, message, signature_id: int) -> _Outcome:
@@ -195,6 +199,9 @@ def _deliver(mail, message, signature_id: int) -> _Outcome:
     for attempt in (1, 2):
         try:
             _send_one(mail, message)
+        except (UnicodeError, ValueError):
+            # Raised while the backend builds the e-mail, before it talks to the server.
+            return _Outcome.UNWRITABLE
         except smtplib.SMTPRecipientsRefused as refused:
             codes = sorted(code for code, _ in refused.recipients.values())
             logger.warning("signature %s: recipient refused (%s)", signature_id, codes)
