@@ -4,6 +4,7 @@ Loaded before Django reads its settings, so the suite runs with production
 settings (DEBUG off) over plain HTTP without any environment of its own.
 """
 
+import errno
 import os
 import shutil
 import socket
@@ -276,6 +277,41 @@ def outage(transactional_db):
     outage = Outage(pytest.MonkeyPatch())
     yield outage
     outage.end()
+
+
+class FullDisk:
+    """The media disk filling up mid-write: a stored file's first bytes land, then ENOSPC.
+
+    Patched below our storage (Django's FileSystemStorage), so what Chorus does
+    about the failure runs for real.
+    """
+
+    def __init__(self, monkeypatch):
+        self.monkeypatch = monkeypatch
+
+    def fill(self):
+        from django.core.files.storage import FileSystemStorage
+
+        def save_until_full(storage, name, content):
+            path = storage.path(name)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as partial:
+                partial.write(next(iter(content.chunks()))[:64])
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
+
+        self.monkeypatch.setattr(FileSystemStorage, "_save", save_until_full)
+
+    def free(self):
+        self.monkeypatch.undo()
+
+
+@pytest.fixture
+def full_disk():
+    """A FullDisk, full from the start; `free()` makes room, `fill()` fills it again."""
+    disk = FullDisk(pytest.MonkeyPatch())
+    disk.fill()
+    yield disk
+    disk.free()
 
 
 @pytest.fixture

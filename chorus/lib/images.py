@@ -15,6 +15,11 @@ ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 # a small file that unpacks into gigabytes of pixels is an attack, not a photo.
 MAX_PIXELS = 40_000_000
 JPEG_QUALITY = 85
+# Said when storing a picture failed (OSError); the page answers 503.
+IMAGE_NOT_STORED = _(
+    "The picture could not be saved: the server is out of space or cannot write files. "
+    "Nothing was changed; try again later or without the picture."
+)
 
 
 def hero_image_clean(upload) -> ContentFile:
@@ -107,6 +112,11 @@ class HeroImageFormMixin:
     def _get_validation_exclusions(self):
         # Uniqueness of the slug is checked by the form, and the image by hero_image_clean.
         return {*super()._get_validation_exclusions(), "slug", "image"}
+
+    def image_not_stored(self) -> None:
+        """Say on the form that the picture could not be written (the disk is full, or
+        read-only): the service's transaction rolled back, so nothing was changed."""
+        self.add_error("image", ValidationError(IMAGE_NOT_STORED, code="not_stored"))
 
     def image_change(self) -> dict:
         """{"image": …} if the submitted form replaces or removes the image, else {}."""

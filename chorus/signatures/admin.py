@@ -16,7 +16,7 @@ from chorus.lib.text import validate_plain_line
 from chorus.petitions.admin import PetitionAdmin
 from chorus.petitions.models import Petition
 from chorus.signatures import screening
-from chorus.signatures.exports.delivery import delivery_pdf
+from chorus.signatures.exports.delivery import DELIVERY_NOT_BUILT, DeliveryNotBuilt, delivery_pdf
 from chorus.signatures.models import Block, Signature
 from chorus.signatures.services import petition_purge, signatures_csv_rows
 
@@ -152,7 +152,13 @@ class PetitionWithSignaturesAdmin(PetitionAdmin):
         petition = self._one_to_export(request, queryset)
         if petition is None:
             return None
-        response = HttpResponse(delivery_pdf(petition), content_type="application/pdf")
+        try:
+            document = delivery_pdf(petition)
+        except DeliveryNotBuilt:
+            # Back to the list with the reason; nothing was handed over, nothing audited.
+            self.message_user(request, DELIVERY_NOT_BUILT, messages.ERROR)
+            return None
+        response = HttpResponse(document, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{petition.slug}-delivery.pdf"'
         response["Cache-Control"] = "private, no-store"
         audit_record(actor=request.user, action="petition.delivery_pdf", target=petition)

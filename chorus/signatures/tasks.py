@@ -160,12 +160,17 @@ def _send_confirmations(claimed: list[int], lease: datetime.datetime, clock) -> 
                         confirmation_undeliverable_at=clock(),
                     )
                 # _Outcome.DEFERRED: the lease is left to run out, then it is retried.
-    except BaseException:
-        # The server failed or the worker is being stopped (KeyboardInterrupt,
-        # SystemExit): give back what was not sent, the one in flight too (it
-        # may have arrived: at least once), by ending their lease now, so the
-        # next run or the periodic step sends them without waiting for it.
+    except BaseException as failed:
+        # The server failed (or, with the file backend of `make run`, the disk
+        # is full or read-only: an OSError all the same) or the worker is being
+        # stopped (KeyboardInterrupt, SystemExit): give back what was not sent,
+        # the one in flight too (it may have arrived: at least once), by ending
+        # their lease now, so the next run or the periodic step sends them
+        # without waiting for it.
         _held(unsent, lease).update(confirmation_claimed_until=clock())
+        # The kind of failure only: its text may hold an address or a path.
+        logger.warning("mail failed (%s): %d confirmation e-mails left due",
+                       type(failed).__name__, len(unsent))
         raise
     # Stopped at half the lease: given back the same way.
     _held(unsent, lease).update(confirmation_claimed_until=clock())

@@ -36,7 +36,7 @@ def manage_list(request):
     return render(request, "stories/manage/list.html", context)
 
 
-def _render_form(request, form, *, story=None):
+def _render_form(request, form, *, story=None, status=None):
     previewing = request.method == "POST" and request.POST.get("action") == "preview"
     context = {
         "form": form,
@@ -47,7 +47,8 @@ def _render_form(request, form, *, story=None):
         "scheduled": bool(story and story.state == story.State.PUBLISHED
                           and story.published_at > timezone.now()),
     }
-    return render(request, "stories/manage/form.html", context, status=400 if form.errors else 200)
+    status = status or (400 if form.errors else 200)
+    return render(request, "stories/manage/form.html", context, status=status)
 
 
 def _other_languages(story) -> list[dict]:
@@ -81,6 +82,9 @@ def create(request):
             )
         except ValidationError as error:
             form.add_error("slug" if error.code == "slug_taken" else None, error.messages)
+        except OSError:  # the picture could not be written; the row was rolled back
+            form.image_not_stored()
+            return _render_form(request, form, status=503)
         else:
             messages.success(request, _("Your draft is saved. Publish it when it is ready."))
             return redirect("stories:edit", slug=story.slug)
@@ -99,6 +103,9 @@ def edit(request, slug):
             )
         except ValidationError as error:
             form.add_error("slug" if error.code == "slug_taken" else None, error.messages)
+        except OSError:  # the picture could not be written; the change was rolled back
+            form.image_not_stored()
+            return _render_form(request, form, story=story, status=503)
         else:
             messages.success(request, _("Your changes are saved."))
             return redirect("stories:edit", slug=story.slug)

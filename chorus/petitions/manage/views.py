@@ -14,7 +14,7 @@ from chorus.petitions.manage.forms import PetitionForm
 from chorus.petitions.permissions import petition_for_member
 
 
-def _render_form(request, form, *, petition=None):
+def _render_form(request, form, *, petition=None, status=None):
     previewing = request.method == "POST" and request.POST.get("action") == "preview"
     context = {
         "form": form,
@@ -22,7 +22,7 @@ def _render_form(request, form, *, petition=None):
         "preview": form.preview() if previewing else None,
         "image_dropped": previewing and bool(request.FILES.get("image")),
     }
-    status = 400 if form.errors else 200
+    status = status or (400 if form.errors else 200)
     return render(request, "petitions/manage/form.html", context, status=status)
 
 
@@ -51,6 +51,9 @@ def create(request):
             )
         except ValidationError as error:
             form.add_error("slug" if error.code == "slug_taken" else None, error.messages)
+        except OSError:  # the picture could not be written; the row was rolled back
+            form.image_not_stored()
+            return _render_form(request, form, status=503)
         else:
             messages.success(request, _("Your draft is saved. Submit it for review when it "
                                         "is ready."))
@@ -69,6 +72,9 @@ def edit(request, slug):
             )
         except ValidationError as error:
             form.add_error(None, error.messages)
+        except OSError:  # the picture could not be written; the change was rolled back
+            form.image_not_stored()
+            return _render_form(request, form, petition=petition, status=503)
         else:
             messages.success(request, _("Your changes are saved."))
             return redirect("petitions:manage:detail", slug=petition.slug)

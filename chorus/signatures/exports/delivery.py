@@ -1,5 +1,6 @@
 """The delivery document: what the organisers hand to the target, as a PDF."""
 
+import logging
 import unicodedata
 from pathlib import Path
 
@@ -7,8 +8,9 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from fpdf import FPDF
+from fpdf.errors import FPDFException
 
 from chorus.petitions.models import Petition
 from chorus.signatures.counting.selectors import country_totals
@@ -18,13 +20,36 @@ from chorus.signatures.models import Signature
 # document looks the same on every server (licence beside the files).
 FONTS = Path(__file__).resolve().parents[2] / "lib" / "fonts"
 
+logger = logging.getLogger(__name__)
+
+DELIVERY_NOT_BUILT = gettext_lazy(
+    "The delivery document could not be made: the server is short of memory or cannot "
+    "read the files it needs. Nothing was handed over or recorded; try again later."
+)
+
+
+class DeliveryNotBuilt(Exception):
+    """The document could not be made: the server could not read its fonts, ran out of
+    memory, or the PDF library failed. Nothing was handed over, so nothing is audited."""
+
 
 def delivery_pdf(petition: Petition) -> bytes:
     """Petition text, the confirmed total as of now, countries (with the floor) and signers.
 
     Signers who agreed to show their name are named; the others appear as
     "a signer from <country>". No address, postcode or anything else.
+    Raises DeliveryNotBuilt if the document cannot be made.
     """
+    try:
+        return _build(petition)
+    except (OSError, MemoryError, FPDFException) as error:
+        # By petition and kind of error only: an OSError's text names a path.
+        logger.warning("delivery document of petition %s not built (%s)", petition.pk,
+                       type(error).__name__)
+        raise DeliveryNotBuilt from None
+
+
+def _build(petition: Petition) -> bytes:
     pdf = FPDF(format="A4")
     pdf.set_title(petition.title)
     pdf.set_creator(settings.SITE_NAME)

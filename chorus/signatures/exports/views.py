@@ -18,7 +18,7 @@ from chorus.lib.http import allow_methods, form_data, require_safe
 from chorus.organisers.models import Role
 from chorus.petitions.models import Petition
 from chorus.petitions.permissions import petition_for_member
-from chorus.signatures.exports.delivery import delivery_pdf
+from chorus.signatures.exports.delivery import DELIVERY_NOT_BUILT, DeliveryNotBuilt, delivery_pdf
 from chorus.signatures.exports.forms import PurgeForm
 from chorus.signatures.models import Signature
 from chorus.signatures.services import petition_purge, signatures_csv_rows
@@ -43,7 +43,11 @@ def signatures_csv(request, slug: str):
 
 
 def petition_delivery(*, petition: Petition, actor) -> bytes:
-    """The delivery document, recorded in the audit log with the total it states."""
+    """The delivery document, recorded in the audit log with the total it states.
+
+    Audited only once it is built: a DeliveryNotBuilt leaves no entry, since
+    nothing was handed over.
+    """
     document = delivery_pdf(petition)
     confirmed = petition.signatures.filter(state=Signature.State.CONFIRMED).count()
     audit_record(actor=actor, action="petition.delivery", target=petition, count=confirmed)
@@ -54,8 +58,12 @@ def petition_delivery(*, petition: Petition, actor) -> bytes:
 @require_safe
 def delivery(request, slug: str):
     petition, _membership = petition_for_member(request.user, slug, Role.OWNER)
-    response = HttpResponse(petition_delivery(petition=petition, actor=request.user),
-                            content_type="application/pdf")
+    try:
+        document = petition_delivery(petition=petition, actor=request.user)
+    except DeliveryNotBuilt:
+        return _private(render(request, "signatures/exports/delivery_failed.html",
+                               {"petition": petition, "message": DELIVERY_NOT_BUILT}, status=503))
+    response = HttpResponse(document, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{petition.slug}-delivery.pdf"'
     return _private(response)
 

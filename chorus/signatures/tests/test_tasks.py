@@ -1,3 +1,5 @@
+import errno
+import os
 import smtplib
 from datetime import timedelta
 
@@ -8,6 +10,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from chorus.lib.digests import email_digest
+from chorus.lib.mail import ReadableFileBackend
 from chorus.petitions.models import Petition
 from chorus.signatures import services
 from chorus.signatures.models import Signature
@@ -329,3 +332,26 @@ def test_the_lease_lasts_as_long_as_the_setting_says(petition, mailoutbox, setti
     assert confirmations_send(now=claimed + timedelta(seconds=59)) == 0
     assert confirmations_send(now=claimed + timedelta(seconds=60)) == 1
 
+
+
+def test_a_full_disk_under_the_mail_files_leaves_every_email_due_until_there_is_room(
+    petition, settings, monkeypatch, tmp_path
+):
+    # `make run` writes e-mails to files; a full disk there is a mail server failing.
+    settings.MAILERS = {"default": {"BACKEND": "chorus.lib.mail.ReadableFileBackend",
+                                    "OPTIONS": {"file_path": str(tmp_path)}}}
+    pending(petition, 2)
+
+    def disk_full(self, message):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    with monkeypatch.context() as patched:
+        patched.setattr(ReadableFileBackend, "write_message", disk_full)
+        with pytest.raises(OSError):
+            send_due_confirmations.call()
+    assert due() == ["s0@example.org", "s1@example.org"]
+
+    assert send_due_confirmations.call() == 2
+    written = "".join(path.read_text() for path in tmp_path.iterdir())
+    assert "To: s0@example.org" in written and "To: s1@example.org" in written
+    assert due() == []

@@ -245,6 +245,17 @@ def test_the_image_is_stripped_of_its_location_and_scaled(client, editor, settin
     assert "rally" not in story.image.name
 
 
+def test_a_photo_on_a_full_disk_gives_the_form_back_and_saves_no_story(
+        client, editor, settings, full_disk):
+    client.force_login(editor)
+    response = client.post(CREATE, {**story_form(image_alt="Supporters with flags"),
+                                     "image": jpeg_with_gps()})
+    assert response.status_code == 503
+    assert "The picture could not be saved: the server is out of space" in page(response)
+    assert not Story.objects.exists()
+    assert [path for path in settings.MEDIA_ROOT.rglob("*") if path.is_file()] == []
+
+
 # Bad input: a clear error, and nothing saved
 
 

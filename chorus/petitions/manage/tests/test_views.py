@@ -551,6 +551,48 @@ def test_an_image_can_be_replaced_and_removed_and_the_old_file_goes(
     assert not second.storage.exists(second.name)
 
 
+def stored_files(settings) -> list:
+    return [path for path in settings.MEDIA_ROOT.rglob("*") if path.is_file()]
+
+
+NOT_STORED = "The picture could not be saved: the server is out of space or cannot write files."
+
+
+def test_a_photo_on_a_full_disk_gives_the_form_back_and_saves_nothing(
+        client, editor, settings, full_disk):
+    client.force_login(editor)
+    response = client.post(CREATE, petition_form(image=jpeg_with_gps(), image_alt="A crowd"))
+    assert response.status_code == 503
+    assert NOT_STORED in page(response)
+    assert 'value="Stop the raids"' in page(response)  # what they wrote is still there
+    assert not Petition.objects.exists()
+    assert not AuditEntry.objects.filter(action="petition.create").exists()
+    assert stored_files(settings) == []  # not even the part written before the disk filled
+
+
+def test_a_new_photo_on_a_full_disk_keeps_the_petition_and_its_old_photo(
+        client, petition, editor, settings, full_disk):
+    client.force_login(editor)
+    full_disk.free()
+    client.post(manage(petition.slug, "edit"),
+                petition_form(image=jpeg_with_gps(), image_alt="Supporters"))
+    first = Petition.objects.get(pk=petition.pk).image.name
+    full_disk.fill()
+    response = client.post(manage(petition.slug, "edit"), petition_form(
+        image_caption="At the court", image=jpeg_with_gps(), image_alt="Supporters"))
+    assert response.status_code == 503
+    assert NOT_STORED in page(response)
+    stored = Petition.objects.get(pk=petition.pk)
+    assert (stored.image_caption, stored.image.name) == ("", first)
+    assert [path.name for path in stored_files(settings)] == [first.rsplit("/", 1)[-1]]
+
+    full_disk.free()  # room again: the same form goes through
+    response = client.post(manage(petition.slug, "edit"), petition_form(
+        image_caption="At the court", image=jpeg_with_gps(), image_alt="Supporters"))
+    assert response.status_code == 302
+    assert Petition.objects.get(pk=petition.pk).image_caption == "At the court"
+
+
 def test_a_kept_image_still_needs_its_description(client, petition, editor):
     client.force_login(editor)
     client.post(manage(petition.slug, "edit"),

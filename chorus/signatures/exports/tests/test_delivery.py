@@ -65,3 +65,17 @@ def test_an_arabic_name_reads_in_the_right_order(petition, monkeypatch):
     )
     assert "نادية حسن" in text
     assert "نادية حسن" in shaped
+
+
+def test_the_admin_says_so_when_the_document_cannot_be_built(admin_client, petition, monkeypatch):
+    make(petition, "Nadia", "DE", show_name=True)
+
+    def out_of_memory(self, *args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr("fpdf.FPDF.output", out_of_memory)
+    response = admin_client.post("/admin/petitions/petition/", {
+        "action": "delivery_document", "_selected_action": [petition.pk]}, follow=True)
+    assert response.status_code == 200
+    assert "The delivery document could not be made" in response.content.decode()
+    assert not AuditEntry.objects.exists()

@@ -174,3 +174,17 @@ def test_the_petition_page_gives_editors_no_links(petition, editor):
     box = manage_box(petition, editor)
     assert "href" not in box
     assert "Only the organisation's owners" in box
+
+
+def test_a_delivery_document_that_cannot_be_built_answers_a_page_and_audits_nothing(
+        client, petition, owner, monkeypatch, tmp_path):
+    sign(petition, "Nadia", "nadia@example.org")
+    # The fonts cannot be read (a broken disk, a bad deploy): a real failure to build.
+    monkeypatch.setattr("chorus.signatures.exports.delivery.FONTS", tmp_path / "gone")
+    client.force_login(owner)
+    response = client.get(reverse("signatures:exports:delivery", args=[petition.slug]))
+    assert response.status_code == 503
+    assert response["Content-Type"].startswith("text/html")
+    assert "The delivery document could not be made" in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+    assert not AuditEntry.objects.exists()
