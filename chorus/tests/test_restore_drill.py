@@ -98,11 +98,11 @@ def database_url(name: str) -> str:
 
 def back_up_and_restore(*, into: str, dump) -> None:
     """The backup and restore commands of docs/deploy.md, without the encryption."""
-    subprocess.run(
+    subprocess.run(  # noqa: S603 - our own command line, no outside input
         [PG_DUMP, "--format=custom", f"--file={dump}"],
         env=pg_environment(connection.settings_dict["NAME"]), check=True, timeout=60,
     )
-    subprocess.run(
+    subprocess.run(  # noqa: S603 - our own command line, no outside input
         [PG_RESTORE, "--no-owner", "--exit-on-error", "--single-transaction",
          f"--dbname={into}", str(dump)],
         env=pg_environment(into), check=True, timeout=60,
@@ -116,7 +116,7 @@ def check_restored(name: str, *, secret_key: str, encryption_key: str, token: st
         **os.environ, "DATABASE_URL": database_url(name), "SECRET_KEY": secret_key,
         "CHORUS_ENCRYPTION_KEYS": encryption_key,
     }
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603 - our own command line, no outside input
         [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
         cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
         env=environment, capture_output=True, text=True, timeout=60, check=True,
