@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: install run test system-packages lint check bench messages clean
+.PHONY: install run test system-packages lint check bench messages restore-drill clean
 
 # uv is installed into .tools/ so that nothing outside the checkout changes
 # (and no other Python's uv shim gets in the way).
@@ -34,14 +34,16 @@ run: install
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 # The browser tests drive Debian's Chromium (never a downloaded browser build);
-# the catalogue test re-extracts messages with GNU gettext.
+# the catalogue test re-extracts messages with GNU gettext; the restore drill
+# (on PostgreSQL) backs up and restores with pg_dump and pg_restore.
 system-packages:
 	@missing=""; command -v chromium >/dev/null || missing="chromium"; \
 	command -v xgettext >/dev/null || missing="$$missing gettext"; \
+	command -v pg_dump >/dev/null || missing="$$missing postgresql-client"; \
 	[ -z "$$missing" ] || { \
 	  [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
-	  || echo "Install $$missing (Debian: apt-get install $$missing) for the browser and catalogue tests."; }
+	  || echo "Install $$missing (Debian: apt-get install $$missing) for the browser, catalogue and restore-drill tests."; }
 
 test: install system-packages
 	$(PY) -m pytest
@@ -61,6 +63,11 @@ messages: install
 
 bench: install
 	bench/run
+
+# docs/deploy.md: with DATABASE_URL naming a PostgreSQL server, `make restore-drill` backs up,
+# restores and checks made-up data; `make restore-drill BACKUP=file` restores a real backup.
+restore-drill: install system-packages
+	tools/restore-drill $(BACKUP)
 
 clean:
 	rm -rf .venv .tools var staticfiles
