@@ -17,24 +17,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from chorus.audit.models import AuditEntry
 from chorus.organisers.security.services import recovery_codes_create
-from chorus.testing import make_user
 
 QUEUE = "/moderation/"
 VERIFY = reverse("organisers:security:verify")
 SETUP = reverse("organisers:security:setup")
 RECOVERY = reverse("organisers:security:recovery_codes")
 SHOWN_CODE = re.compile(r"<li><code>([a-z2-7]{4}) ([a-z2-7]{4})</code></li>")
-
-
-@pytest.fixture
-def plain():
-    return Client()
-
-
-@pytest.fixture
-def staff(db):
-    """Staff who have not set up an authenticator app yet."""
-    return make_user("sam.staff@example.org", staff=True)
 
 
 @pytest.fixture

@@ -14,21 +14,9 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from chorus.audit.models import AuditEntry
-from chorus.testing import make_user
 
 QUEUE = "/moderation/"
 ADMIN = "/admin/"
-
-
-@pytest.fixture
-def plain():
-    return Client()
-
-
-@pytest.fixture
-def staff(db):
-    """Staff who have not set up an authenticator app yet."""
-    return make_user("sam.staff@example.org", staff=True)
 
 
 def code_for(device: TOTPDevice, steps_ahead: int = 0) -> str:
