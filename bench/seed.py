@@ -45,14 +45,14 @@ with connection.cursor() as cursor:
         INSERT INTO {table} (petition_id, name, email, email_digest, country, postcode,
             updates, show_name, state, counted, source, ip_digest, language,
             confirmation_due, confirmation_sends, created_at, confirmed_at,
-            held_reason, email_domain)
+            held_reason, email_domain, reminders_sent)
         SELECT %s, 'Signer ' || n,
             'gAAAAA' || md5('e' || n) || md5('f' || n) || md5('g' || n) || md5('h' || n),
             encode(sha256(('seed-' || n)::bytea), 'hex'),
             ({countries})[1 + n %% 12], '', n %% 3 = 0, n %% 2 = 0, 'confirmed', true, '',
             encode(sha256(('ip-' || (n %% 50000))::bytea), 'hex'), 'en', false, 1,
             now() - interval '1 second' * n, now() - interval '1 second' * n,
-            '', (ARRAY['gmail.com', 'yandex.ru', 'example.org', 'proton.me'])[1 + n %% 4]
+            '', (ARRAY['gmail.com', 'yandex.ru', 'example.org', 'proton.me'])[1 + n %% 4], 0
         FROM generate_series(1, %s) AS n
         """,
         [million.pk, rows],
