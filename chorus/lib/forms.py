@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from chorus.lib.http import form_data
 from chorus.lib.text import is_mailable
 
 # The bot trap: a field people never meet (moved off screen, hidden from screen
@@ -24,3 +25,15 @@ class MailableEmailField(forms.EmailField):
         super().validate(value)
         if value and not is_mailable(value):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+def posted_form[F: forms.BaseForm](request, form_class: type[F], **kwargs) -> F:
+    """The form bound to a POST's fields and files, or empty for any other method."""
+    if request.method == "POST":
+        return form_class(form_data(request), request.FILES, **kwargs)
+    return form_class(**kwargs)
+
+
+def saving(request, form) -> bool:
+    """A valid POST that asks to save: the forms with a preview button send action=preview."""
+    return request.method == "POST" and request.POST.get("action") != "preview" and form.is_valid()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from chorus.lib.forms import posted_form, saving
 from chorus.lib.http import form_data, require_post
 from chorus.lib.translations import translated
 from chorus.organisers.models import Role
@@ -59,22 +60,12 @@ def _other_languages(story) -> list[dict]:
     ]
 
 
-def _posted_form(request, **kwargs) -> StoryForm:
-    if request.method == "POST":
-        return StoryForm(form_data(request), request.FILES, user=request.user, **kwargs)
-    return StoryForm(user=request.user, **kwargs)
-
-
-def _saving(request, form) -> bool:
-    return request.POST.get("action") != "preview" and form.is_valid()
-
-
 @login_required
 def create(request):
     if not selectors.may_write_stories(request.user):
         raise PermissionDenied
-    form = _posted_form(request)
-    if request.method == "POST" and _saving(request, form):
+    form = posted_form(request, StoryForm, user=request.user)
+    if saving(request, form):
         try:
             story = services.story_create(
                 actor=request.user, tags=form.cleaned_data["tags"],
@@ -94,8 +85,8 @@ def create(request):
 @login_required
 def edit(request, slug):
     story, _membership = selectors.story_for_member(request.user, slug)
-    form = _posted_form(request, story=story)
-    if request.method == "POST" and _saving(request, form):
+    form = posted_form(request, StoryForm, user=request.user, story=story)
+    if saving(request, form):
         try:
             story = services.story_update(
                 story=story, actor=request.user, changes=form.story_fields(),

@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from chorus.lib.http import form_data, require_post
+from chorus.lib.forms import posted_form, saving
+from chorus.lib.http import require_post
 from chorus.organisers.models import Role
 from chorus.organisers.permissions import organisations_for
 from chorus.petitions import services
@@ -26,24 +27,15 @@ def _render_form(request, form, *, petition=None, status=None):
     return render(request, "petitions/manage/form.html", context, status=status)
 
 
-def _posted_form(request, **kwargs) -> PetitionForm:
-    if request.method == "POST":
-        return PetitionForm(form_data(request), request.FILES, user=request.user, **kwargs)
-    return PetitionForm(user=request.user, **kwargs)
-
-
-def _saving(request, form) -> bool:
-    return request.POST.get("action") != "preview" and form.is_valid()
-
-
 @login_required
 def create(request):
     if not organisations_for(request.user, Role.EDITOR).exists():
         return render(request, "petitions/manage/no_organisation.html")
     # The dashboard's "Start a petition" link names the organisation.
     chosen = request.GET.get("organisation")
-    form = _posted_form(request, initial={"organisation": chosen} if chosen else None)
-    if request.method == "POST" and _saving(request, form):
+    form = posted_form(request, PetitionForm, user=request.user,
+                       initial={"organisation": chosen} if chosen else None)
+    if saving(request, form):
         try:
             petition = services.petition_create(
                 actor=request.user, organisation=form.cleaned_data["organisation"],
@@ -64,8 +56,8 @@ def create(request):
 @login_required
 def edit(request, slug):
     petition, _membership = petition_for_member(request.user, slug, Role.EDITOR)
-    form = _posted_form(request, petition=petition)
-    if request.method == "POST" and _saving(request, form):
+    form = posted_form(request, PetitionForm, user=request.user, petition=petition)
+    if saving(request, form):
         try:
             petition = services.petition_edit(
                 petition=petition, actor=request.user, changes=form.petition_fields(),
