@@ -55,6 +55,7 @@ check: install
 	DEBUG=0 SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-enough-value-for-the-check \
 	ALLOWED_HOSTS=petitions.example.org EMAIL_HOST=smtp.example.org \
 	CHORUS_ENCRYPTION_KEYS=$$(DEBUG=1 $(MANAGE) generatekey) \
+	CHORUS_SIGNING_KEY=$$(DEBUG=1 $(MANAGE) generatesigningkey) \
 	$(MANAGE) check --deploy --fail-level WARNING
 
 messages: install

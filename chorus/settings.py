@@ -261,6 +261,15 @@ LOGGING = {
 # `check --deploy`.
 CHORUS_ENCRYPTION_KEYS = env_list("CHORUS_ENCRYPTION_KEYS")
 
+# Ed25519 private keys (base64, comma-separated, newest first) that sign the
+# public log of each petition's count. Generate one with `manage.py
+# generatesigningkey`; to rotate, put the new key first and keep the old one
+# until `runperiodic` has handed every log over (docs/verifiable-counts.md).
+# Without any, a key is derived from SECRET_KEY (warned against by `check --deploy`).
+CHORUS_SIGNING_KEY = env_list("CHORUS_SIGNING_KEY")
+# Inclusion proofs one address may ask for per minute.
+CHORUS_PROOF_RATE = env_int("CHORUS_PROOF_RATE", 30)
+
 # Chorus: signing and counting.
 # Key for the keyed digests (HMAC) of e-mail addresses and IPs. Changing it
 # breaks deduplication of existing signatures, so set it once.

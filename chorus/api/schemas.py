@@ -48,12 +48,25 @@ class Petition(Schema):
     response: TargetResponse | None
 
 
+class LogStatement(Schema):
+    """The latest signed statement of the petition's public log (docs/verifiable-counts.md)."""
+
+    number: int
+    time: str
+    count: int
+    root: str
+    key: str
+    signature: str
+    url: str
+
+
 class Count(Schema):
     identifier: str
     total_signatures: int
     goal: int
     state: str
     counted_at: datetime | None
+    statement: LogStatement | None
 
 
 class HistoryPoint(Schema):

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -154,9 +155,13 @@ def count(request, slug: str):
     figures = public_count(slug) if SLUG.fullmatch(slug) else None
     if figures is None:
         raise Http404
+    statement = figures["statement"]
+    if statement is not None:
+        statement = {**statement, "url": _url(reverse(
+            "signatures:transparency:statement", args=[figures["slug"], statement["number"]]))}
     return {"identifier": figures["slug"], "total_signatures": figures["signature_count"],
             "goal": figures["goal"], "state": figures["state"],
-            "counted_at": figures["counted_at"]}
+            "counted_at": figures["counted_at"], "statement": statement}
 
 
 @api.get("/petitions/{slug}/history", response={200: schemas.History, **NOT_THERE},

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chorus.petitions.models import Petition
+from chorus.signatures.models import Invalidation
 
 # How much of a keyed IP digest pages, the audit log and the webhook show:
 # enough to tell two apart, and the same prefix everywhere.
@@ -123,6 +124,11 @@ class InvalidationBatch(models.Model):
         related_name="+", verbose_name=_("undone by"),
     )
     undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
+    # What the public log shows of this batch: when, how many, why.
+    public_record = models.OneToOneField(
+        Invalidation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("public record"),
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

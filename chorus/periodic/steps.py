@@ -26,6 +26,7 @@ from chorus.petitions.closing import petitions_close_due
 from chorus.petitions.milestones import milestones_record
 from chorus.signatures.counting.services import signatures_count
 from chorus.signatures.services import confirmations_retry, reminders_schedule
+from chorus.signatures.transparency.services import log_publish
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,10 @@ def _milestones(tick: Tick) -> None:
     # Only the petitions whose count just changed can have passed a milestone.
     if tick.count_changes:
         milestones_record(petition_ids=list(tick.count_changes), now=tick.now)
+
+
+def _log(tick: Tick) -> None:
+    log_publish(now=tick.now)
 
 
 def _close(tick: Tick) -> None:
@@ -85,6 +90,8 @@ STEPS = [
          "and this hour's count history", "countsignatures", _count),
     Step("milestones", "record the milestones those petitions passed and e-mail their "
          "organisers", "recordmilestones", _milestones),
+    Step("log", "publish the signed statements of the public log that are due (hourly while "
+         "a count changes, daily while a petition is open)", "publishlog", _log, every=60.0),
     Step("close", "close open petitions whose closing date has passed", "closepetitions", _close),
     Step("trending", "flag IP digests and e-mail domains signing one petition unusually often",
          "detecttrending", _trending, every=60.0),

@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.http import HttpResponse, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.utils.html import format_html_join
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -15,10 +16,14 @@ from chorus.lib.digests import email_digest, ip_digest
 from chorus.lib.text import validate_plain_line
 from chorus.petitions.admin import PetitionAdmin
 from chorus.petitions.models import Petition
-from chorus.signatures import screening
+from chorus.signatures import screening, services
 from chorus.signatures.exports.delivery import DELIVERY_NOT_BUILT, DeliveryNotBuilt, delivery_pdf
-from chorus.signatures.models import Block, Signature
+from chorus.signatures.models import Block, Invalidation, Signature
 from chorus.signatures.services import petition_purge, signatures_csv_rows
+
+# The reasons a moderator may give for invalidating chosen signatures.
+INVALIDATION_REASONS = {value: label for value, label in Invalidation.Reason.choices
+                        if value != Invalidation.Reason.HELD}
 
 
 @admin.register(Signature)
@@ -35,14 +40,16 @@ class SignatureAdmin(admin.ModelAdmin):
         "language", "source",
     ]
     exclude = ["email", "postcode"]  # encrypted, and shown to no one
-    actions = ["invalidate"]
+    actions = [f"invalidate_{reason}" for reason in INVALIDATION_REASONS]
 
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description=_("Invalidate the selected signatures"), permissions=["change"])
-    def invalidate(self, request, queryset):
-        invalidated = sum(signature.invalidate() for signature in queryset)
+    def _invalidate(self, request, queryset, reason):
+        invalidated = services.signatures_invalidate(
+            signature_ids=list(queryset.values_list("pk", flat=True)), reason=reason,
+            moderator=request.user,
+        )
         self.message_user(
             request,
             ngettext(
@@ -52,6 +59,24 @@ class SignatureAdmin(admin.ModelAdmin):
             ) % invalidated,
             messages.SUCCESS,
         )
+
+
+def _invalidate_action(reason: str, label):
+    """One action per reason: the reason is what the petition's public log shows."""
+
+    def action(modeladmin, request, queryset):
+        modeladmin._invalidate(request, queryset, reason)
+
+    action.__name__ = f"invalidate_{reason}"
+    return admin.action(
+        description=format_lazy(_("Invalidate the selected signatures: {reason}"),
+                                reason=label),
+        permissions=["change"],
+    )(action)
+
+
+for _reason, _label in INVALIDATION_REASONS.items():
+    setattr(SignatureAdmin, f"invalidate_{_reason}", _invalidate_action(_reason, _label))
 
 
 class BlockForm(forms.ModelForm):

@@ -14,3 +14,17 @@ def encryption_keys_check(app_configs, **kwargs):
             id="chorus.W001",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def signing_key_check(app_configs, **kwargs):
+    if settings.CHORUS_SIGNING_KEY:
+        return []
+    return [
+        Warning(
+            "CHORUS_SIGNING_KEY is not set: the public log is signed with a key derived from "
+            "SECRET_KEY.",
+            hint="Generate a key with `manage.py generatesigningkey` and set CHORUS_SIGNING_KEY.",
+            id="chorus.W002",
+        )
+    ]

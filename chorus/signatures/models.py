@@ -8,6 +8,8 @@ from django_countries.fields import CountryField
 
 from chorus.lib.fields import EncryptedTextField
 from chorus.petitions.models import Petition
+from chorus.signatures.transparency.models import Invalidation, LogHead, LogLeaf, Statement
+from chorus.signatures.transparency.receipts import signer_leaf
 
 NAME_MAX_LENGTH = 100
 EMAIL_MAX_LENGTH = 254
@@ -123,6 +125,10 @@ class Signature(models.Model):
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     # When the personal data was removed (erased, count-only, retention, purge).
     anonymised_at = models.DateTimeField(_("personal data removed"), null=True, blank=True)
+    # The public leaf of the signer's receipt (transparency/receipts.py): set by
+    # a web confirmation, or by the log for a signature counted without one;
+    # only erasure removes it.
+    receipt_leaf = models.BinaryField(max_length=32, null=True, blank=True, editable=False)
 
     objects = SignatureQuerySet.as_manager()
 
@@ -167,6 +173,10 @@ class Signature(models.Model):
                          name="signature_recent_by_domain"),
             models.Index(fields=["created_at"], name="signature_held",
                          condition=Q(state="held")),
+            # The log finds why a leaf left the tree by its leaf; unconfirmed
+            # signatures have none and stay out of this index.
+            models.Index(fields=["petition", "receipt_leaf"], name="signature_by_leaf",
+                         condition=Q(receipt_leaf__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -185,17 +195,19 @@ class Signature(models.Model):
         # A confirmation e-mail still due is no longer needed; a due flag on a
         # confirmed row then always means "signed again since": the worker
         # answers it with "you have already signed".
+        leaf = signer_leaf(self)
         updated = Signature.objects.filter(pk=self.pk, state=self.State.PENDING).update(
-            state=self.State.CONFIRMED, confirmed_at=now, confirmation_due=False
+            state=self.State.CONFIRMED, confirmed_at=now, confirmation_due=False,
+            receipt_leaf=leaf,
         )
         if updated:
-            self.state, self.confirmed_at = self.State.CONFIRMED, now
+            self.state, self.confirmed_at, self.receipt_leaf = self.State.CONFIRMED, now, leaf
             return True
         updated = Signature.objects.filter(
             pk=self.pk, state=self.State.HELD, confirmed_at__isnull=True
-        ).update(confirmed_at=now, confirmation_due=False)
+        ).update(confirmed_at=now, confirmation_due=False, receipt_leaf=leaf)
         # Another request may have confirmed it a moment ago: show what is true now.
-        self.refresh_from_db(fields=["state", "confirmed_at"])
+        self.refresh_from_db(fields=["state", "confirmed_at", "receipt_leaf"])
         return bool(updated)
 
     @property
@@ -242,7 +254,9 @@ class Signature(models.Model):
         its digest is replaced, so the address may sign again.
         """
         Signature.objects.filter(pk=self.pk).anonymise()
-        Signature.objects.filter(pk=self.pk).update(state=self.State.ERASED, country="")
+        # The leaf goes too: the next statement's tree no longer holds it.
+        Signature.objects.filter(pk=self.pk).update(state=self.State.ERASED, country="",
+                                                    receipt_leaf=None)
         self.refresh_from_db()
 
     def invalidate(self) -> bool:
@@ -327,3 +341,7 @@ class UsedChallenge(models.Model):
 
     def __str__(self) -> str:
         return self.challenge[:12]
+
+
+__all__ = ["Block", "CountSnapshot", "Invalidation", "LogHead", "LogLeaf", "Signature",
+           "Statement", "UsedChallenge"]

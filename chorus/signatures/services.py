@@ -3,6 +3,7 @@
 import logging
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
@@ -19,13 +20,14 @@ from chorus.lib import crypto
 from chorus.lib.digests import email_digest, ip_digest
 from chorus.petitions.models import Petition
 from chorus.signatures import screening, tokens
-from chorus.signatures.models import Signature
+from chorus.signatures.models import Invalidation, Signature
 from chorus.signatures.tasks import (
     confirmations_stalled,
     reminders_due,
     send_due_confirmations,
     send_due_reminders,
 )
+from chorus.signatures.transparency.services import invalidation_record
 
 logger = logging.getLogger(__name__)
 
@@ -269,15 +271,45 @@ def signatures_release(*, signature_ids: list[int], moderator) -> int:
 
 
 def signatures_reject_held(*, signature_ids: list[int], moderator) -> int:
-    """Invalidate held signatures: they never count. Recorded in the audit log."""
+    """Invalidate held signatures: they never count. Recorded in the audit log and,
+    per petition, in its public invalidation record."""
     with transaction.atomic():
         held = list(_held_for_update(signature_ids).only("pk", "petition_id"))
         rejected = Signature.objects.filter(pk__in=[s.pk for s in held]).reject_held()
         if rejected:
             audit_record(actor=moderator, action="signatures.reject_held",
                          invalidated=rejected, **_held_summary(held))
+            for petition_id, count in Counter(s.petition_id for s in held).items():
+                invalidation_record(petition_id=petition_id, kind=Invalidation.Kind.HELD,
+                                    reason=Invalidation.Reason.HELD, signatures=count)
     logger.info("%d held signatures invalidated", rejected)
     return rejected
+
+
+def signatures_invalidate(*, signature_ids: list[int], reason: str, moderator) -> int:
+    """Invalidate chosen signatures one by one (the admin's action); returns how many.
+
+    Each petition's public invalidation record gets the number and the reason;
+    `counted` is how many of them were in the count, the most it may drop.
+    """
+    with transaction.atomic():
+        rows = list(Signature.objects.select_for_update().filter(pk__in=signature_ids)
+                    .exclude(state=Signature.State.INVALIDATED)
+                    .values_list("pk", "petition_id", "counted"))
+        Signature.objects.filter(pk__in=[pk for pk, _p, _c in rows]).update(
+            state=Signature.State.INVALIDATED, invalidated_at=timezone.now(),
+            confirmation_due=False,
+        )
+        by_petition: dict[int, list[bool]] = {}
+        for _pk, petition_id, counted in rows:
+            by_petition.setdefault(petition_id, []).append(counted)
+        for petition_id, counted in by_petition.items():
+            invalidation_record(petition_id=petition_id, kind=Invalidation.Kind.SINGLE,
+                                reason=reason, signatures=len(counted), counted=sum(counted))
+        if rows:
+            audit_record(actor=moderator, action="signatures.invalidate", reason=reason,
+                         invalidated=len(rows), petitions=sorted(by_petition))
+    return len(rows)
 
 
 def confirmation_resend(*, token: str) -> None:

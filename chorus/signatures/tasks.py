@@ -17,6 +17,7 @@ from chorus.lib.translations import translated
 from chorus.petitions.models import Petition
 from chorus.signatures import tokens
 from chorus.signatures.models import Signature
+from chorus.signatures.transparency import receipts
 
 logger = logging.getLogger(__name__)
 
@@ -469,3 +470,26 @@ def _send_reminders(claimed: list[int]) -> int:
 def send_due_reminders() -> int:
     """Send every reminder to confirm that is due (enqueued by the periodic step)."""
     return reminders_send()
+
+
+@task()
+def send_receipt(signature_id: int) -> bool:
+    """E-mail a signer the receipt they asked for; whether one was sent.
+
+    The receipt is derived again here (it is stored nowhere, the task's
+    arguments included); a signature erased or withdrawn since gets nothing.
+    """
+    signature = Signature.objects.select_related("petition").filter(
+        pk=signature_id, state__in=[Signature.State.CONFIRMED, Signature.State.HELD],
+    ).first()
+    receipt = receipts.receipt_of(signature) if signature and signature.email else None
+    if receipt is None:
+        return False
+    log_url = settings.SITE_URL + reverse("signatures:transparency:log",
+                                          args=[signature.petition.slug])
+    message = _signer_email(signature, "signatures/email/receipt",
+                            receipt=receipts.formatted(receipt), log_url=log_url)
+    with mailers.default as mail:
+        _send_one(mail, message)
+    logger.info("receipt e-mailed for signature %s", signature_id)
+    return True

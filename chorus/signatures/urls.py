@@ -16,7 +16,9 @@ urlpatterns = [
     path("signature/<str:token>/my-signature.json", views.manage_data, name="manage_data"),
     path("signature/<str:token>/withdraw/", views.withdraw, name="withdraw"),
     path("signature/<str:token>/erase/", views.erase, name="erase"),
+    path("signature/<str:token>/receipt/", views.receipt_email, name="receipt_email"),
     path("", include("chorus.signatures.counting.urls")),
     path("", include("chorus.signatures.proof_of_work.urls")),
     path("", include("chorus.signatures.exports.urls")),
+    path("", include("chorus.signatures.transparency.urls")),
 ]

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,11 +14,13 @@ from chorus.petitions.selectors import (
     public_page_key,
     public_petition_or_404,
 )
-from chorus.signatures import services
+from chorus.signatures import services, tasks, tokens
 from chorus.signatures.counting.selectors import country_totals
 from chorus.signatures.forms import SignatureForm, country_options, is_valid_source
 from chorus.signatures.models import Signature
 from chorus.signatures.signing import keeps_the_form_when_the_database_is_down, submit_signature
+from chorus.signatures.transparency.receipts import formatted, receipt_of
+from chorus.signatures.transparency.selectors import latest_reference
 
 COUNTRIES_ON_PAGE = 10
 
@@ -37,6 +40,7 @@ def render_petition(request, petition, form, status=200):
             floor_label=_("fewer than %(floor)s") % {"floor": settings.CHORUS_COUNTRY_FLOOR},
         ),
         "more_countries": max(0, len(countries) - COUNTRIES_ON_PAGE),
+        "log_statement": latest_reference(petition.pk),
     }
     return render(request, "petitions/petition_detail.html", context, status=status)
 
@@ -90,11 +94,18 @@ def confirm(request, token):
     if request.method == "POST":
         services.signature_confirm(signature=signature)
     # confirmed_by_signer: a held signature looks confirmed to its signer too.
-    template = (
-        "signatures/confirmed.html" if signature.confirmed_by_signer
-        else "signatures/confirm.html"
-    )
-    return render(request, template, {"petition": signature.petition, "token": token})
+    if not signature.confirmed_by_signer:
+        return render(request, "signatures/confirm.html",
+                      {"petition": signature.petition, "token": token})
+    return render(request, "signatures/confirmed.html", {
+        "petition": signature.petition, "token": token,
+        "manage_token": tokens.manage_token(signature.pk), "receipt": _receipt(signature),
+    })
+
+
+def _receipt(signature) -> str:
+    receipt = receipt_of(signature)
+    return formatted(receipt) if receipt else ""
 
 
 @require_post
@@ -123,7 +134,8 @@ def manage(request, token):
 def _manage_context(signature, token, **extra):
     # The page masks the address: it is the one thing here a glance could leak.
     return {"signature": signature, "petition": signature.petition, "token": token,
-            "email_masked": masked_email(signature.email), "erase_error": False, **extra}
+            "email_masked": masked_email(signature.email), "erase_error": False,
+            "receipt": _receipt(signature) if signature.confirmed_by_signer else "", **extra}
 
 
 def manage_data(request, token):
@@ -143,6 +155,20 @@ def withdraw(request, token):
         return render(request, "signatures/confirm_invalid.html", status=404)
     signature.withdraw()
     return redirect("signatures:manage", token=token)
+
+
+@require_post
+def receipt_email(request, token):
+    """The signer asks for their receipt by e-mail: at most once an hour."""
+    signature = _managed_signature(token)
+    if signature is None:
+        return render(request, "signatures/confirm_invalid.html", status=404)
+    if not signature.confirmed_by_signer or not signature.email:
+        return redirect("signatures:manage", token=token)
+    if cache.add(f"receipt-mail:{signature.pk}", True, 3600):
+        tasks.send_receipt.enqueue(signature.pk)
+    return render(request, "signatures/manage.html",
+                  _manage_context(signature, token, receipt_sent=True))
 
 
 @require_post

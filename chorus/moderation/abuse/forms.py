@@ -9,6 +9,7 @@ from django_countries import countries
 from chorus.lib.text import validate_plain_line
 from chorus.moderation.abuse.services import INVALIDATABLE_STATES, Conditions
 from chorus.petitions.models import Petition
+from chorus.signatures.models import Invalidation
 
 DIGEST = re.compile(r"[0-9a-f]{64}")
 # ISO 8601 to the second: what the hidden fields of the confirmation carry.
@@ -49,6 +50,14 @@ class BulkInvalidationForm(forms.Form):
     )
     signed_to = forms.DateTimeField(
         label=_("Signed until"), required=False, widget=_DateTimeInput(),
+    )
+    reason = forms.ChoiceField(
+        label=_("Why they are fake"), required=False,
+        choices=[("", "—"), *((value, label) for value, label in Invalidation.Reason.choices
+                              if value != Invalidation.Reason.HELD)],
+        help_text=_("Shown publicly in the petition's log, with the date and the number of "
+                    "signatures; nothing else about them is."),
+        error_messages={"required": _("Say why these signatures are fake.")},
     )
     states = forms.MultipleChoiceField(
         label=_("States"), widget=forms.CheckboxSelectMultiple,
@@ -115,3 +124,8 @@ class BulkConfirmForm(BulkInvalidationForm):
 
     expected = forms.IntegerField(min_value=0, max_value=MAX_EXPECTED,
                                   widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Asked for again beside the button: the preview may have left it blank.
+        self.fields["reason"].required = True

@@ -28,7 +28,12 @@ from chorus.moderation.models import (
     InvalidationBatch,
 )
 from chorus.petitions.models import Petition
-from chorus.signatures.models import Block, Signature
+from chorus.signatures.models import Block, Invalidation, Signature
+from chorus.signatures.transparency.services import (
+    invalidation_grow,
+    invalidation_record,
+    invalidation_restored,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -265,14 +270,15 @@ class MatchChanged(Exception):
         self.preview = preview
 
 
-def signatures_bulk_invalidate(*, conditions: Conditions, moderator,
-                               expected: int) -> InvalidationBatch:
+def signatures_bulk_invalidate(*, conditions: Conditions, moderator, expected: int,
+                               reason: str = Invalidation.Reason.OTHER) -> InvalidationBatch:
     """Queue the invalidation of the signatures matching `conditions`.
 
     `expected` is the number the moderator saw in the preview; if it changed
     since, MatchChanged carries the new figures and nothing is done. The
     worker invalidates only signatures made before this moment, so the batch
-    never grows beyond what was confirmed.
+    never grows beyond what was confirmed. `reason` (an Invalidation.Reason)
+    is what the petition's public log shows, with the date and the figures.
     """
 
     with transaction.atomic():
@@ -285,6 +291,8 @@ def signatures_bulk_invalidate(*, conditions: Conditions, moderator,
         batch = InvalidationBatch.objects.create(
             petition=conditions.petition, created_by=moderator,
             conditions=conditions.as_json(), matched=preview.matched,
+            public_record=invalidation_record(petition_id=conditions.petition.pk,
+                                              kind=Invalidation.Kind.BULK, reason=reason),
         )
         audit_record(actor=moderator, action="signatures.bulk_invalidate",
                      target=conditions.petition, batch=batch.pk,
@@ -316,6 +324,10 @@ def _invalidate_chunk(batch: InvalidationBatch, matching: QuerySet, after_id: in
             1 for _pk, state in rows if state == Signature.State.CONFIRMED
         )
         batch.save(update_fields=["invalidated", "invalidated_confirmed"])
+        if batch.public_record_id:
+            invalidation_grow(record_id=batch.public_record_id, signatures=len(rows),
+                              counted=sum(1 for _pk, state in rows
+                                          if state == Signature.State.CONFIRMED))
     return rows
 
 
@@ -366,6 +378,8 @@ def invalidation_batch_undo(*, batch: InvalidationBatch, moderator) -> int:
         batch.state, batch.restored = InvalidationBatch.State.UNDONE, restored
         batch.undone_at, batch.undone_by = timezone.now(), moderator
         batch.save(update_fields=["state", "restored", "undone_at", "undone_by"])
+        if batch.public_record_id:
+            invalidation_restored(record_id=batch.public_record_id, restored=restored)
         audit_record(actor=moderator, action="signatures.bulk_invalidate_undo",
                      target=batch.petition, batch=batch.pk, restored=restored)
         transaction.on_commit(tasks.counts_reconcile.enqueue)

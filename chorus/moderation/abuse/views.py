@@ -81,10 +81,13 @@ def flag_block(request, pk):
 
 def _render_bulk(request, form, *, preview=None, status=200):
     # The confirmation repeats the conditions exactly as they were previewed.
-    repeated = [(name, value) for name in BulkInvalidationForm.base_fields
+    repeated = [(name, value) for name in BulkInvalidationForm.base_fields if name != "reason"
                 for value in form.data.getlist(name)] if form.is_bound else []
+    confirm = BulkConfirmForm(initial={"reason": form.data.get("reason", "")} if form.is_bound
+                              else None, auto_id="confirm_%s")
     return render(request, "moderation/abuse/bulk.html",
-                  {"form": form, "preview": preview, "repeated": repeated}, status=status)
+                  {"form": form, "preview": preview, "repeated": repeated,
+                   "reason": confirm["reason"]}, status=status)
 
 
 @staff_required
@@ -105,7 +108,7 @@ def bulk(request):
     try:
         batch = abuse_services.signatures_bulk_invalidate(
             conditions=form.conditions(), moderator=request.user,
-            expected=form.cleaned_data["expected"])
+            expected=form.cleaned_data["expected"], reason=form.cleaned_data["reason"])
     except MatchChanged as changed:
         messages.warning(request, _("The number of matching signatures changed since the "
                                     "preview. Check the new figures before you confirm."))

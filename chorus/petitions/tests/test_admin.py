@@ -50,11 +50,14 @@ def test_staff_invalidate_signatures_from_the_list(staff_client, petition):
         country="DE", state="confirmed",
     )
     response = staff_client.post("/admin/signatures/signature/", {
-        "action": "invalidate", "_selected_action": [signature.pk],
+        "action": "invalidate_one_machine", "_selected_action": [signature.pk],
     }, follow=True)
     assert b"1 signature invalidated" in response.content
     signature.refresh_from_db()
     assert signature.state == Signature.State.INVALIDATED
+    # The reason chosen is what the petition's public log shows.
+    record = petition.invalidations.get()
+    assert (record.kind, record.reason, record.signatures) == ("single", "one_machine", 1)
 
 
 def test_anonymous_visitors_cannot_reach_the_admin(client, db):

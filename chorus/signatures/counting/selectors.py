@@ -15,6 +15,7 @@ from django_countries import countries
 from chorus.petitions.models import Petition
 from chorus.petitions.selectors import public_count_key, public_petition_or_404
 from chorus.signatures.models import CountSnapshot, Signature
+from chorus.signatures.transparency.selectors import latest_reference
 
 
 @dataclass(frozen=True)
@@ -93,11 +94,13 @@ def public_count(slug: str) -> dict | None:
         figures = (
             Petition.objects.with_public_address()
             .filter(slug=slug)
-            .values("slug", "signature_count", "goal", "state", "counted_at")
+            .values("pk", "slug", "signature_count", "goal", "state", "counted_at")
             .first()
         )
         if figures is None:
             return None
+        # The latest signed statement of the public log, so a count can be checked.
+        figures["statement"] = latest_reference(figures["pk"])
         cache.set(key, figures, settings.CHORUS_COUNT_CACHE_SECONDS)
     if figures["state"] == Petition.State.TAKEN_DOWN:
         # Raises; and if the petition was restored in between, these figures are right.

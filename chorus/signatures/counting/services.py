@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from chorus.petitions.milestones import milestones_record
 from chorus.petitions.models import Petition
-from chorus.signatures.models import CountSnapshot, Signature
+from chorus.signatures.models import CountSnapshot, LogHead, Signature
 
 logger = logging.getLogger(__name__)
 
@@ -88,25 +88,57 @@ class CountRun:
 
 def signatures_count() -> CountRun:
     """One counter run. Returns ran=False if another runner holds the lock."""
+    with counted_moment() as run:
+        if run is None:
+            return CountRun(ran=False, changes={})
+    # Milestones and closing are the next steps of a periodic tick (chorus.periodic.steps).
+    if run.changes:
+        logger.info("counted %d signatures on %d petitions",
+                    sum(run.changes.values()), len(run.changes))
+    return run
+
+
+@contextmanager
+def counted_moment(now=None):
+    """Count, then go on holding the counter lock; yields the run, or None if another runner has it.
+
+    Inside, every counted flag agrees with its state and every petition's
+    count with its flags, and nothing is counted or uncounted until the block
+    ends: the public log builds its trees here.
+    """
     with _counter_lock() as locked:
         if not locked:
-            return CountRun(ran=False, changes={})
-        deltas = _flip_uncounted()
-        now = timezone.now()
-        for petition_id, delta in deltas.items():
-            if delta:
-                Petition.objects.filter(pk=petition_id).update(
-                    signature_count=F("signature_count") + delta, counted_at=now
-                )
-        # The count of every open petition is now known to be current.
-        Petition.objects.signable().update(counted_at=now)
-        changed = [pk for pk, delta in deltas.items() if delta]
-        _snapshot(changed, now)
-    # Milestones and closing are the next steps of a periodic tick (chorus.periodic.steps).
-    changes = {pk: delta for pk, delta in deltas.items() if delta}
-    if changes:
-        logger.info("counted %d signatures on %d petitions", sum(changes.values()), len(changes))
-    return CountRun(ran=True, changes=changes)
+            yield None
+            return
+        yield _count_locked(now or timezone.now())
+
+
+def _count_locked(now) -> CountRun:
+    deltas = _flip_uncounted()
+    for petition_id, delta in deltas.items():
+        if delta:
+            Petition.objects.filter(pk=petition_id).update(
+                signature_count=F("signature_count") + delta, counted_at=now
+            )
+    # The count of every open petition is now known to be current.
+    Petition.objects.signable().update(counted_at=now)
+    changed = [pk for pk, delta in deltas.items() if delta]
+    _snapshot(changed, now)
+    # Every petition with a signature counted or uncounted, even if its count
+    # came out the same (one in, one out), owes its log a statement.
+    _log_changed(list(deltas), now)
+    return CountRun(ran=True, changes={pk: deltas[pk] for pk in changed})
+
+
+def _log_changed(petition_ids: list[int], now) -> None:
+    if not petition_ids:
+        return
+    marked = set(LogHead.objects.filter(pk__in=petition_ids).values_list("pk", flat=True))
+    LogHead.objects.filter(pk__in=marked).update(changed_at=now)
+    LogHead.objects.bulk_create(
+        [LogHead(petition_id=pk, changed_at=now) for pk in petition_ids if pk not in marked],
+        ignore_conflicts=True,
+    )
 
 
 @dataclass(frozen=True)
@@ -142,6 +174,8 @@ def signatures_recount(*, petition_ids: list[int] | None = None) -> list[Drift]:
             now = timezone.now()
             Petition.objects.filter(pk=petition_id).update(signature_count=actual, counted_at=now)
             _snapshot([petition_id], now)
+            if delta or cached != actual:
+                _log_changed([petition_id], now)
             milestones_record(petition_ids=[petition_id], now=now)
     return drifts
 

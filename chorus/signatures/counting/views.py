@@ -6,6 +6,7 @@ The JSON is public, cacheable and cookie-free, so news sites can poll it.
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from chorus.lib.charts import line_chart
@@ -29,9 +30,21 @@ def count_json(request, slug):
         "slug": figures["slug"], "signature_count": figures["signature_count"],
         "goal": figures["goal"], "state": figures["state"],
         "updated_at": counted_at.isoformat() if counted_at else None,
+        "statement": _statement(request, figures),
     }
-    etag = f'"{payload["signature_count"]}-{payload["state"]}-{payload["updated_at"]}"'
+    number = payload["statement"]["number"] if payload["statement"] else 0
+    etag = f'"{payload["signature_count"]}-{payload["state"]}-{payload["updated_at"]}-{number}"'
     return public_json(request, payload, etag=etag)
+
+
+def _statement(request, figures) -> dict | None:
+    """The latest signed statement of the log, for anyone who wants to check the count."""
+    statement = figures["statement"]
+    if statement is None:
+        return None
+    url = reverse("signatures:transparency:statement", args=[figures["slug"],
+                                                             statement["number"]])
+    return {**statement, "url": request.build_absolute_uri(url)}
 
 
 def history(request, slug):

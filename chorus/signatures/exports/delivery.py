@@ -5,6 +5,7 @@ import unicodedata
 from pathlib import Path
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
@@ -15,6 +16,8 @@ from fpdf.errors import FPDFException
 from chorus.petitions.models import Petition
 from chorus.signatures.counting.selectors import country_totals
 from chorus.signatures.models import Signature
+from chorus.signatures.transparency.selectors import latest_reference
+from chorus.signatures.transparency.services import fingerprint_short
 
 # DejaVu covers Latin, Cyrillic, Greek and more; shipped with Chorus so the
 # document looks the same on every server (licence beside the files).
@@ -80,6 +83,25 @@ def _build(petition: Petition) -> bytes:
         "count": number_format(total, force_grouping=True),
         "date": date_format(now, "DATETIME_FORMAT"),
     }, 12, "B", 4)
+    statement = latest_reference(petition.pk)
+    if statement is not None:
+        # So that the target can check this document against the public log.
+        text(ngettext(
+            "The count is published in the petition's public log, signed by the site: "
+            "statement %(statement)s of %(date)s UTC, %(count)s signature, tree root "
+            "%(root)s, signing key %(key)s. Anyone can check it at %(url)s.",
+            "The count is published in the petition's public log, signed by the site: "
+            "statement %(statement)s of %(date)s UTC, %(count)s signatures, tree root "
+            "%(root)s, signing key %(key)s. Anyone can check it at %(url)s.",
+            statement["count"],
+        ) % {
+            "statement": statement["number"], "count": number_format(
+                statement["count"], force_grouping=True),
+            "date": statement["time"].replace("T", " ").removesuffix("Z"),
+            "root": statement["root"], "key": fingerprint_short(statement["key"]),
+            "url": settings.SITE_URL + reverse("signatures:transparency:log",
+                                               args=[petition.slug]),
+        }, 9, gap=4)
 
     text(_("Signatures by country"), 13, "B")
     for row in country_totals(petition.pk):

@@ -62,7 +62,7 @@ def flag(bots):
 
 def conditions(**changes) -> dict:
     return {"petition": "stop-the-liquidation", "email_domain": "bots.example",
-            "states": ["held", "pending", "confirmed"], **changes}
+            "states": ["held", "pending", "confirmed"], "reason": "disposable", **changes}
 
 
 # Who may come in
@@ -280,9 +280,26 @@ def test_the_preview_button_confirms_exactly_what_was_previewed(staff_client, bo
     data: dict[str, list[str]] = {}
     for name, value in fields:
         data.setdefault(name, []).append(unescape(value))
+    # The reason is chosen beside the button, preselected from the preview.
+    data["reason"] = re.findall(r'<option value="(\w+)" selected>', section)
 
     response = post(BULK, data)
 
     assert response.status_code == 302
     assert InvalidationBatch.objects.get().matched == 4
     assert count_of(bots) == 2
+
+
+def test_confirming_needs_a_reason_and_the_log_shows_it(post, staff_client, petition):
+    sign(petition, 4, state="confirmed", domain="bots.example")
+    missing = post(BULK, {**conditions(reason=""), "expected": 4})
+    assert missing.status_code == 400
+    assert "Say why these signatures are fake." in missing.content.decode()
+    assert not InvalidationBatch.objects.exists()
+
+    post(BULK, {**conditions(reason="one_machine"), "expected": 4})
+    record = InvalidationBatch.objects.get().public_record
+    assert (record.reason, record.kind, record.signatures, record.counted) == (
+        "one_machine", "bulk", 4, 4)
+    log = staff_client.get(f"/petitions/{petition.slug}/log/").content.decode()
+    assert "Many signatures from one machine" in log
