@@ -32,6 +32,7 @@ def timed(function, *args):
 def pure(n: int) -> None:
     sys.path.insert(0, ROOT)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chorus.settings")
+    os.environ.setdefault("DEBUG", "1")
     import django
 
     django.setup()
@@ -109,6 +110,14 @@ def statements(m: int) -> None:
 
     add(m, 0)
     LogHead.objects.create(petition=petition, changed_at=petition.opened_at)
+    if os.environ.get("MERKLE_BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        profile.runcall(log_publish)
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(20)
+        return
     _, first = timed(log_publish)
     withdrawn = list(Signature.objects.values_list("pk", flat=True)[: m // 100])
     Signature.objects.filter(pk__in=withdrawn).update(state="withdrawn")

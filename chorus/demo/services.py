@@ -15,8 +15,8 @@ from chorus.demo.stories import load_demo_stories
 from chorus.lib.digests import email_digest
 from chorus.organisers.models import Membership, Organisation, Role
 from chorus.petitions.models import Petition
-from chorus.signatures.counting.services import signatures_count
 from chorus.signatures.models import Signature
+from chorus.signatures.transparency.services import log_publish
 from chorus.updates.models import Update
 
 RAINBOW = ["#e40303", "#ff8c00", "#ffed00", "#008026", "#004dff", "#750787"]
@@ -174,7 +174,8 @@ def load_demo(*, rng: random.Random | None = None) -> Organisation | None:
         published_at=now - timedelta(days=3),
     )
     load_demo_stories(organisation)
-    signatures_count()
+    # Counted, and in the first signed statement of each petition's public log.
+    log_publish()
     return organisation
 
 
