@@ -177,6 +177,10 @@ class Signature(models.Model):
             # signatures have none and stay out of this index.
             models.Index(fields=["petition", "receipt_leaf"], name="signature_by_leaf",
                          condition=Q(receipt_leaf__isnull=False)),
+            # Counted without a web confirmation (the keyed API, before the log
+            # existed): the log gives these a leaf. Empty almost always.
+            models.Index(fields=["id"], name="signature_counted_no_leaf",
+                         condition=Q(counted=True, receipt_leaf__isnull=True)),
         ]
 
     def __str__(self) -> str:

@@ -169,8 +169,9 @@ def test_signatures_counted_without_a_web_confirmation_get_a_leaf_of_an_unknown_
     Signature.objects.update(state=Signature.State.CONFIRMED)  # as the keyed API records it
     (statement,) = log_publish()
     signature = Signature.objects.get()
-    assert statement.signature_count == 1 and signature.receipt_leaf is not None
+    assert statement.signature_count == 1 and len(bytes(signature.receipt_leaf)) == 32
     assert receipts.receipt_of(signature) is None
+    assert json.loads(statement.document)["root"] == bytes(signature.receipt_leaf).hex()
 
 
 def test_erasing_removes_the_leaf_but_earlier_trees_stay_rebuildable(petition, clock,
