@@ -25,7 +25,6 @@ from chorus.moderation.services import petition_approve
 from chorus.organisers.services import organisation_create
 from chorus.petitions.services import petition_create, petition_submit
 from chorus.signatures.counting.selectors import count_history
-from chorus.signatures.counting.services import signatures_count
 from chorus.signatures.models import Signature
 from chorus.signatures.services import (
     signature_confirm,
@@ -33,6 +32,7 @@ from chorus.signatures.services import (
     signature_from_token,
 )
 from chorus.signatures.tokens import confirmation_token, manage_token
+from chorus.signatures.transparency.services import log_publish
 from chorus.testing import PASSWORD, make_user
 
 PG_DUMP = shutil.which("pg_dump")
@@ -55,13 +55,16 @@ SIGNERS = ["nadia.petrova@example.org", "ilse.berg@example.org", "tomas.novak@ex
 
 # Run by `manage.py shell` on the restored database; prints one line of JSON.
 CHECK = """
+import io
 import json
 from django.contrib.auth import get_user_model
 from django.core import signing
 from chorus.petitions.models import Petition
 from chorus.signatures.counting.selectors import count_history
 from chorus.signatures.models import Signature
+from chorus.signatures.management.commands.verifylog import Database, verifier
 from chorus.signatures.services import signature_from_manage_token
+from chorus.signatures.transparency.receipts import receipt_of
 
 petition = Petition.objects.get(slug={slug!r})
 try:
@@ -74,6 +77,10 @@ print(json.dumps({{
     "login": get_user_model().objects.get(username={organiser!r}).check_password({password!r}),
     "manage_link": signature.pk if signature else None,
     "addresses": sorted(s.email for s in Signature.objects.filter(petition=petition)),
+    "statements": petition.statements.count(),
+    "log_failures": verifier().verify(
+        Database(petition), report=verifier().Report(out=io.StringIO())).failures,
+    "receipt_shown": bool(signature and receipt_of(signature)),
 }}))
 """
 
@@ -160,7 +167,7 @@ def campaign(settings, moderator):
         signature = Signature.objects.get(email_digest=email_digest(address))
         # As the signer's click does: the e-mailed link names the signature.
         signature_confirm(signature=signature_from_token(confirmation_token(signature.pk)))
-    signatures_count()
+    log_publish()  # counted, and in the first statement of the petition's public log
     first = Signature.objects.get(email_digest=email_digest(SIGNERS[0]))
     return {"petition": petition, "manage_token": manage_token(first.pk), "signature": first}
 
@@ -183,6 +190,9 @@ def test_a_restored_backup_keeps_counts_logins_and_manage_links(
         "login": True,
         "manage_link": campaign["signature"].pk,
         "addresses": sorted(SIGNERS),
+        "statements": 1,
+        "log_failures": [],
+        "receipt_shown": True,
     }
 
 
@@ -198,4 +208,5 @@ def test_a_restored_backup_without_the_keys_gives_up_no_address(
 
     assert thief["count"] == 3  # the public figures are in the dump; the signers are not
     assert thief["addresses"] == ["", "", ""]
+    assert thief["statements"] == 1 and not thief["receipt_shown"]
     assert thief["manage_link"] is None
