@@ -56,7 +56,7 @@ def _milestones(tick: Tick) -> None:
 
 
 def _log(tick: Tick) -> None:
-    log_publish(now=tick.now)
+    log_publish(now=tick.now, counted=tick.count_changes)
 
 
 def _close(tick: Tick) -> None:
@@ -88,10 +88,10 @@ class Step:
 STEPS = [
     Step("count", "fold newly confirmed or invalidated signatures into the petitions' counts "
          "and this hour's count history", "countsignatures", _count),
-    Step("milestones", "record the milestones those petitions passed and e-mail their "
-         "organisers", "recordmilestones", _milestones),
     Step("log", "publish the signed statements of the public log that are due (hourly while "
          "a count changes, daily while a petition is open)", "publishlog", _log, every=60.0),
+    Step("milestones", "record the milestones those petitions passed and e-mail their "
+         "organisers", "recordmilestones", _milestones),
     Step("close", "close open petitions whose closing date has passed", "closepetitions", _close),
     Step("trending", "flag IP digests and e-mail domains signing one petition unusually often",
          "detecttrending", _trending, every=60.0),

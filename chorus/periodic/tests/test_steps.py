@@ -117,7 +117,7 @@ def test_runperiodic_once_runs_every_step_in_order(petition, monkeypatch):
 
     call_command("runperiodic", "--once")
 
-    assert order == ["count", "milestones", "log", "close", "trending", "confirmations",
+    assert order == ["count", "log", "milestones", "close", "trending", "confirmations",
                      "reminders"]
 
 

@@ -63,11 +63,19 @@ def _signed(body: dict, key: keys.SigningKey) -> tuple[str, str]:
 # Publishing
 
 
-def log_publish(*, now: datetime.datetime | None = None) -> list[Statement]:
-    """Publish every statement that is due; returns them ([] if another counter runs)."""
+def log_publish(*, now: datetime.datetime | None = None,
+                counted: dict[int, int] | None = None) -> list[Statement]:
+    """Publish every statement that is due; returns them ([] if another counter runs).
+
+    It counts first; the changes in count it made are added to `counted` (petition
+    id → change), so that the periodic tick records their milestones too.
+    """
     with counted_moment(now) as run:
         if run is None:
             return []
+        if counted is not None:
+            for petition_id, change in run.changes.items():
+                counted[petition_id] = counted.get(petition_id, 0) + change
         now = now or timezone.now()
         _give_leaves_to_counted()
         published = []

@@ -233,3 +233,11 @@ def test_without_the_old_key_no_statement_is_signed_by_a_stranger(petition, cloc
     with caplog.at_level(logging.ERROR):
         assert log_publish() == []
     assert "no longer configured" in caplog.text
+
+
+def test_what_it_counts_is_handed_on_for_milestones(petition, clock):
+    confirmed(petition, "a@example.org")
+    confirmed(petition, "b@example.org")
+    changes = {}
+    log_publish(counted=changes)
+    assert changes == {petition.pk: 2}
