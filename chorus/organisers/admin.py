@@ -1,6 +1,13 @@
-from django.contrib import admin
+import logging
 
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext as _
+
+from chorus.lib.storage import write_error_name
 from chorus.organisers.models import Invitation, Membership, Organisation
+
+logger = logging.getLogger(__name__)
 
 
 @admin.register(Organisation)
@@ -8,6 +15,19 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "website"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A logo the disk cannot take: a clear message, and nothing saved (the admin's
+        transaction rolls back, the storage removes the part it wrote)."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except OSError as error:
+            logger.warning("organisation not saved: its logo could not be stored (%s)",
+                           write_error_name(error))
+            self.message_user(request, _(
+                "Nothing was saved: the logo could not be stored, because the server is out "
+                "of space or cannot write files. Try again once there is room."), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 @admin.register(Membership)
