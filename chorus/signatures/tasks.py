@@ -427,43 +427,49 @@ def reminders_send(*, now: datetime.datetime | None = None) -> int:
 
 
 def _send_reminders(claimed: list[int]) -> int:
-    """Send the reminders of one claimed batch over one mail connection."""
+    """Send the reminders of one claimed batch over one mail connection.
+
+    Delivered like confirmations (_deliver: one reconnection, and a 5xx
+    refusal recorded, so that address gets nothing more). A recipient the
+    server defers (4xx, greylisting) keeps this reminder as spent: at most
+    once; the next reminder, or the first link, remain. Whatever was not sent
+    when the server fails or the worker is stopped is given back for the next
+    run, except the one in flight: it may have reached the server.
+    """
     # Read again: a signer may have confirmed or withdrawn since the claim.
     signatures = Signature.objects.filter(
         pk__in=claimed, state__in=[Signature.State.PENDING, Signature.State.HELD],
         confirmed_at__isnull=True,
     ).select_related("petition").order_by("pk")
-    messages = []
-    for signature in signatures:
-        try:
-            message = confirmation_email(signature, reminder=True)
-            message.message()  # raises here if no header can hold the address
-        except (UnicodeError, ValueError):
-            logger.warning("signature %s: reminder unwritable", signature.pk)
-            continue
-        messages.append((signature.pk, message))
-    if not messages:
-        return 0
-    done: set[int] = set()
-    in_flight = None
+    messages = [(signature.pk, confirmation_email(signature, reminder=True))
+                for signature in signatures]
+    sent = 0
+    unsent = [signature_id for signature_id, _ in messages]
     try:
         with mailers.default as mail:
             for signature_id, message in messages:
-                in_flight = signature_id
-                mail.send_messages([message])
-                done.add(signature_id)
-    except Exception:
-        # The e-mail in flight may have reached the server before the error:
-        # it is not given back (at most once). Those after it are, and go out
-        # with the next run.
-        unsent = {signature_id for signature_id, _ in messages} - done - {in_flight}
-        Signature.objects.filter(pk__in=unsent).update(
-            reminders_sent=F("reminders_sent") - 1,
-            confirmation_sends=F("confirmation_sends") - 1,
-            reminded_at=None,
-        )
+                unsent.remove(signature_id)
+                outcome = _deliver(mail, message, signature_id)
+                if outcome is _Outcome.SENT:
+                    sent += 1
+                elif outcome is _Outcome.REFUSED:
+                    Signature.objects.filter(pk=signature_id).update(
+                        confirmation_undeliverable_at=timezone.now())
+                elif outcome is _Outcome.UNWRITABLE:
+                    logger.warning("signature %s: reminder unwritable", signature_id)
+    except BaseException:
+        _give_back_reminders(unsent)
         raise
-    return len(done)
+    return sent
+
+
+def _give_back_reminders(signature_ids: list[int]) -> None:
+    """Undo the claim of reminders that were not sent: the next run sends them."""
+    Signature.objects.filter(pk__in=signature_ids).update(
+        reminders_sent=F("reminders_sent") - 1,
+        confirmation_sends=F("confirmation_sends") - 1,
+        reminded_at=None,
+    )
 
 
 @task()

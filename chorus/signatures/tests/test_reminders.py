@@ -207,22 +207,63 @@ def test_a_mail_server_failing_mid_batch_makes_nobody_get_a_reminder_twice(
     assert received(mailoutbox) == ["s0@example.org", "s2@example.org", "s3@example.org"]
 
 
-def test_a_worker_killed_mid_batch_sends_nobody_the_same_reminder_twice(
+def test_a_worker_stopped_mid_batch_gives_back_what_it_had_not_sent(
     petition, mailoutbox, monkeypatch
 ):
     for i in range(3):
         unconfirmed(petition, email=f"s{i}@example.org")
     with monkeypatch.context() as patched:
-        # Not an Exception: nothing in the worker runs after it, as after a kill.
+        # Ctrl-C or a second SIGTERM: not an Exception, and the rest is given back all the same.
         failing_after_the_first_message(patched, KeyboardInterrupt())
         with pytest.raises(KeyboardInterrupt):
             remind_at(24)
 
-    assert remind_at(24.1) == 0  # at most once: the rest lost this reminder
-    assert received(mailoutbox) == ["s0@example.org"]
+    assert remind_at(24.1) == 1  # s2; s1 was in flight and may have arrived: not again
+    assert received(mailoutbox) == ["s0@example.org", "s2@example.org"]
+
+
+def test_a_worker_killed_after_claiming_sends_nobody_the_same_reminder_twice(
+    petition, mailoutbox
+):
+    from chorus.signatures.tasks import _claim_reminders, _reminder_delays
+
+    for i in range(3):
+        unconfirmed(petition, email=f"s{i}@example.org")
+    # Killed right after its claim: the reminders are counted, none sent, nothing runs after.
+    assert len(_claim_reminders(SIGNED + 24 * HOURS, _reminder_delays(), 200)) == 3
+
+    assert remind_at(24.1) == 0  # at most once: this reminder is lost
     assert remind_at(72) == 3  # but not the next one
-    assert received(mailoutbox) == ["s0@example.org", "s0@example.org", "s1@example.org",
-                                    "s2@example.org"]
+    assert received(mailoutbox) == ["s0@example.org", "s1@example.org", "s2@example.org"]
+
+
+def test_a_refused_address_gets_no_more_reminders_and_a_deferred_one_the_next(
+    petition, mailoutbox, monkeypatch
+):
+    import smtplib
+
+    from django.core.mail.backends.locmem import EmailBackend
+
+    refused, deferred = (unconfirmed(petition, email=f"{who}@example.org")
+                         for who in ("refused", "deferred"))
+    real_send = EmailBackend.send_messages
+
+    def send_messages(self, messages):
+        to = messages[0].to[0]
+        if to.startswith("refused"):
+            raise smtplib.SMTPRecipientsRefused({to: (550, b"no such user")})
+        if to.startswith("deferred"):
+            raise smtplib.SMTPRecipientsRefused({to: (451, b"try later")})
+        return real_send(self, messages)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(EmailBackend, "send_messages", send_messages)
+        assert remind_at(24) == 0
+    refused.refresh_from_db()
+    assert refused.confirmation_undeliverable_at is not None
+    assert remind_at(24.2) == 0  # at most once: a deferred reminder counts as spent
+    assert remind_at(72) == 1  # the next one; nothing more for the refused address
+    assert received(mailoutbox) == ["deferred@example.org"]
 
 
 def test_the_periodic_step_queues_the_task_only_when_a_reminder_is_due(petition):
