@@ -1,8 +1,9 @@
 from django.conf import settings
 
 from chorus.lib.forms import BOT_TRAP_FIELD
+from chorus.lib.hosts import site_url
 
 
 def site(request):
-    return {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL,
+    return {"SITE_NAME": settings.SITE_NAME, "SITE_URL": site_url(),
             "BOT_TRAP_FIELD": BOT_TRAP_FIELD}

@@ -14,6 +14,8 @@ from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 
+from chorus.lib.hosts import current_host
+
 
 def allow_methods(*methods: str):
     """The site's one wrong-method guard: any other method gets the 405 page, which
@@ -63,6 +65,7 @@ def cached_page(key: str, render_page: Callable[[], HttpResponse]) -> HttpRespon
     Only for pages that are the same for every reader and set no cookie; the
     key says what they vary by (the language, at least).
     """
+    key = f"{key}@{current_host()}"  # its absolute links name the host (lib.hosts)
     content = cache.get(key)
     if content is None:
         response = render_page()

@@ -18,8 +18,9 @@ from django.utils import timezone
 from chorus.audit.services import audit_record
 from chorus.lib import crypto
 from chorus.lib.digests import email_digest, ip_digest
+from chorus.lib.hosts import current_host, origin_for
 from chorus.petitions.models import Petition
-from chorus.signatures import screening, tokens
+from chorus.signatures import screening, sealing, tokens
 from chorus.signatures.models import Invalidation, Signature
 from chorus.signatures.tasks import (
     confirmations_stalled,
@@ -35,6 +36,7 @@ _INSERT_COLUMNS = (
     "petition_id", "name", "email", "email_digest", "country", "postcode", "updates",
     "show_name", "counted", "source", "ip_digest", "language", "confirmation_due",
     "confirmation_sends", "created_at", "email_domain", "reminders_sent",
+    "sealed", "sealed_to_id", "site_host",
 )
 
 
@@ -80,20 +82,25 @@ def _resend_sql(*, confirmed_too: bool) -> str:
     )
     return (
         f"UPDATE {table} SET confirmation_sends = confirmation_sends + 1, "  # noqa: S608
-        "confirmation_due = %s, confirmation_claimed_until = NULL "
+        "confirmation_due = %s, confirmation_claimed_until = NULL, "
+        # A sealed row may have dropped its readable address once confirmed: the
+        # one just typed is kept until this e-mail is sent (sealing.py).
+        "email = CASE WHEN email = '' THEN %s ELSE email END "
         f"WHERE petition_id = %s AND email_digest = %s AND {which} "
         "AND confirmation_sends < %s RETURNING id"
     )
 
 
 def _request_resend(
-    cursor, *, petition_id: int, digest: str, limit: int, confirmed_too: bool = False
+    cursor, *, petition_id: int, digest: str, limit: int, confirmed_too: bool = False,
+    email_token: str = "",
 ) -> bool:
     states = [Signature.State.PENDING, Signature.State.HELD]
     if confirmed_too:
         states.append(Signature.State.CONFIRMED)
     cursor.execute(
-        _resend_sql(confirmed_too=confirmed_too), (True, petition_id, digest, *states, limit)
+        _resend_sql(confirmed_too=confirmed_too),
+        (True, email_token, petition_id, digest, *states, limit),
     )
     return cursor.fetchone() is not None
 
@@ -132,10 +139,16 @@ def signature_create(
     address_ip_digest = ip_digest(ip)
     domain = screening.email_domain(email)
     now = timezone.now()
+    email_token = crypto.encrypt(email.strip())
+    name, postcode, sealed, sealed_to = sealing.on_signing(
+        petition_id=petition_id, name=name, email=email.strip(), postcode=postcode,
+        country=country, show_name=show_name,
+    )
     params = (
-        petition_id, name, crypto.encrypt(email.strip()), digest, country,
+        petition_id, name, email_token, digest, country,
         crypto.encrypt(postcode), updates, show_name, False, source, address_ip_digest,
         language, True, 1, connection.ops.adapt_datetimefield_value(now), domain, 0,
+        sealed, sealed_to, current_host(),
         Signature.State.PENDING, Signature.State.HELD,
         *screening.held_reason_params(
             petition_id=petition_id, ip_digest=address_ip_digest, domain=domain,
@@ -147,6 +160,7 @@ def signature_create(
         due = cursor.fetchone() is not None or _request_resend(
             cursor, petition_id=petition_id, digest=digest,
             limit=settings.CHORUS_CONFIRMATION_MAX_SENDS, confirmed_too=True,
+            email_token=email_token,
         )
     if due:
         transaction.on_commit(confirmations_schedule)
@@ -227,7 +241,10 @@ def signature_confirm(*, signature: Signature) -> bool:
         # moderator needs its domain and digests to judge it.
         if signature.state == Signature.State.CONFIRMED:
             _anonymise_if_count_only([signature.pk])
-            signature.refresh_from_db()
+        # The flow has ended: a sealed signer's address is readable no more,
+        # unless they asked for updates.
+        Signature.objects.filter(pk=signature.pk).drop_server_copies()
+        signature.refresh_from_db()
     return newly_confirmed
 
 
@@ -379,7 +396,7 @@ def signature_data(signature: Signature) -> dict:
     return {
         "petition": {
             "title": signature.petition.title,
-            "url": settings.SITE_URL + signature.petition.get_absolute_url(),
+            "url": origin_for(signature.site_host) + signature.petition.get_absolute_url(),
         },
         "name": signature.name,
         "email": signature.email,

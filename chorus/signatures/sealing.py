@@ -1,0 +1,124 @@
+"""Signers' personal fields sealed to their organisation's own key (chorus.lib.sealing).
+
+With a key registered, a new signature's name, address, postcode and country
+are sealed to it as they are stored, and the server keeps readable only what
+it still needs: the name if it may be shown, the address while the
+confirmation flow runs (and for good for signers who asked for updates),
+never the postcode. A whole dump of the server (database, environment and
+keys) then opens no sealed field: the private key is only on the
+organisation's own computers.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+from chorus.lib import sealing
+from chorus.organisers.models import OrganisationKey
+from chorus.petitions.models import Petition
+from chorus.signatures.models import Signature
+
+logger = logging.getLogger(__name__)
+
+SEALED_FIELDS = ("name", "email", "postcode", "country")
+
+
+def _cache_key(petition_id: int) -> str:
+    return f"sealing-key:{petition_id}"
+
+
+def key_for_petition(petition_id: int) -> tuple[int, str] | None:
+    """The id and recipient of the key new signatures of this petition are sealed to.
+
+    Read once every few seconds per process (a key is registered rarely; the
+    periodic `seal` step seals whatever was signed in between).
+    """
+    found = cache.get(_cache_key(petition_id))
+    if found is None:
+        key = current_key(
+            Petition.objects.filter(pk=petition_id).values_list("organisation_id", flat=True)
+            .first()
+        )
+        found = (key.pk, key.recipient) if key else ()
+        cache.set(_cache_key(petition_id), found, settings.CHORUS_COUNT_CACHE_SECONDS)
+    return found or None
+
+
+def current_key(organisation_id: int | None) -> OrganisationKey | None:
+    if organisation_id is None:
+        return None
+    return OrganisationKey.objects.filter(
+        organisation_id=organisation_id, retired_at__isnull=True
+    ).first()
+
+
+def forget_keys(organisation_id: int) -> None:
+    """This process stops using a cached key at once (others within a few seconds)."""
+    for petition_id in Petition.objects.filter(organisation_id=organisation_id).values_list(
+        "pk", flat=True
+    ):
+        cache.delete(_cache_key(petition_id))
+
+
+def sealed_fields(**fields) -> dict:
+    return {name: fields.get(name) or "" for name in SEALED_FIELDS}
+
+
+def on_signing(
+    *, petition_id: int, name: str, email: str, postcode: str, country: str, show_name: bool
+) -> tuple[str, str, str, int | None]:
+    """What a new signature stores: (name, postcode, sealed, sealed_to) — the name and
+    postcode as kept readable, and the sealed copy with the key it is sealed to."""
+    key = key_for_petition(petition_id)
+    if not key:
+        return name, postcode, "", None
+    sealed = sealing.seal_fields(
+        sealed_fields(name=name, email=email, postcode=postcode, country=country), key[1]
+    )
+    return (name if show_name else ""), "", sealed, key[0]
+
+
+def signatures_seal(*, batch_size: int = 500) -> int:
+    """Seal what is not sealed yet on petitions of organisations with a key; how many rows.
+
+    The periodic safety net, and what protects signers who signed before their
+    organisation registered its key: each row is sealed from what the server
+    can still read, then its readable copies are reduced as on signing. Then
+    every sealed row whose confirmation flow has ended loses its readable
+    address (Signature.objects.drop_server_copies).
+    """
+    sealed = 0
+    keys = {
+        key.organisation_id: key
+        for key in OrganisationKey.objects.filter(retired_at__isnull=True).order_by("created_at")
+    }
+    for organisation_id, key in keys.items():
+        while True:
+            with transaction.atomic():
+                rows = list(
+                    Signature.objects.select_for_update()
+                    .filter(petition__organisation_id=organisation_id, sealed_to__isnull=True,
+                            anonymised_at__isnull=True)
+                    .exclude(state=Signature.State.ERASED)
+                    .order_by("pk")[:batch_size]
+                )
+                for signature in rows:
+                    _seal_row(signature, key)
+            sealed += len(rows)
+            if len(rows) < batch_size:
+                break
+    dropped = Signature.objects.drop_server_copies()
+    if sealed or dropped:
+        logger.info("sealing: %d rows sealed, %d readable addresses dropped", sealed, dropped)
+    return sealed
+
+
+def _seal_row(signature: Signature, key: OrganisationKey) -> None:
+    fields = sealed_fields(name=signature.name, email=signature.email,
+                           postcode=signature.postcode, country=signature.country.code)
+    Signature.objects.filter(pk=signature.pk).update(
+        sealed=sealing.seal_fields(fields, key.recipient), sealed_to=key,
+        name=signature.name if signature.show_name else "", postcode="",
+    )
