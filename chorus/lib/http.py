@@ -40,23 +40,44 @@ require_post = allow_methods("POST")
 require_safe = allow_methods("GET")
 
 
-def same_site_post(refused_template: str):
+def same_site_post(refused_template: str, *, allow_get: bool = False):
     """For forms that must work without any cookie of ours: a signer's first visit,
-    a partner's iframe, a reader's reply. POST only, no CSRF cookie; a post that a
-    browser says came from another site's page gets `refused_template` (403)."""
+    a partner's iframe, a reader's reply, a signer's own pages. POST only (with
+    `allow_get`, GET too), no CSRF cookie; a post that a browser says came from
+    another site's page gets `refused_template` (403)."""
 
     def decorator(view):
         @csrf_exempt
-        @require_post
+        @(allow_methods("GET", "POST") if allow_get else require_post)
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if is_cross_site(request):
+            if request.method == "POST" and is_cross_site(request):
                 return render(request, refused_template, status=403)
             return view(request, *args, **kwargs)
 
         return wrapper
 
     return decorator
+
+
+# What a signer's own pages ask the browser to forget, on a shared or watched
+# device: anything cached, stored or set for this site (signers have no cookie
+# of ours; an organiser signing in the same browser is logged out).
+CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
+
+
+def leave_no_trace(view):
+    """For the pages that show a signer's own signature (thanks, confirm, manage):
+    no copy kept by the browser or a proxy, and the site's data cleared."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        response["Clear-Site-Data"] = CLEAR_SITE_DATA
+        return response
+
+    return wrapper
 
 
 def cached_page(key: str, render_page: Callable[[], HttpResponse]) -> HttpResponse:

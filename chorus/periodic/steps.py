@@ -25,7 +25,7 @@ from chorus.moderation.abuse.services import trending_detect
 from chorus.petitions.closing import petitions_close_due
 from chorus.petitions.milestones import milestones_record
 from chorus.signatures.counting.services import signatures_count
-from chorus.signatures.sealing import signatures_seal
+from chorus.signatures.sealing.services import signatures_seal
 from chorus.signatures.services import confirmations_retry, reminders_schedule
 from chorus.signatures.transparency.services import log_publish
 

@@ -20,8 +20,9 @@ from chorus.lib import crypto
 from chorus.lib.digests import email_digest, ip_digest
 from chorus.lib.hosts import current_host, origin_for
 from chorus.petitions.models import Petition
-from chorus.signatures import screening, sealing, tokens
+from chorus.signatures import screening, tokens
 from chorus.signatures.models import Invalidation, Signature
+from chorus.signatures.sealing import services as sealing
 from chorus.signatures.tasks import (
     confirmations_stalled,
     reminders_due,
@@ -84,7 +85,7 @@ def _resend_sql(*, confirmed_too: bool) -> str:
         f"UPDATE {table} SET confirmation_sends = confirmation_sends + 1, "  # noqa: S608
         "confirmation_due = %s, confirmation_claimed_until = NULL, "
         # A sealed row may have dropped its readable address once confirmed: the
-        # one just typed is kept until this e-mail is sent (sealing.py).
+        # one just typed is kept until this e-mail is sent (sealing/services.py).
         "email = CASE WHEN email = '' THEN %s ELSE email END "
         f"WHERE petition_id = %s AND email_digest = %s AND {which} "
         "AND confirmation_sends < %s RETURNING id"
@@ -413,7 +414,23 @@ def signature_data(signature: Signature) -> dict:
         "signed_at": signature.created_at.isoformat(),
         "confirmed_at": signature.confirmed_at.isoformat() if signature.confirmed_at else None,
         "withdrawn_at": signature.withdrawn_at.isoformat() if signature.withdrawn_at else None,
+        **_sealed_data(signature),
     }
+
+
+def _sealed_data(signature: Signature) -> dict:
+    """What the download says about the copy only the organisation can open."""
+    if not signature.sealed_to_id:
+        return {"sealed": None}
+    return {"sealed": {
+        "to_organisation_key": signature.sealed_to.fingerprint,
+        "fields": list(sealing.SEALED_FIELDS),
+        "about": "The fields above are what this server can read. Your name, e-mail "
+                 "address, postcode and country are also sealed to the organisation's own "
+                 "key: only the organisation can open that copy, on its own computers, and "
+                 "this server cannot. Erasing your signature deletes it too.",
+        "value": signature.sealed,
+    }}
 
 
 @dataclass(frozen=True)
@@ -486,13 +503,16 @@ def _neutralise(value) -> str:
     return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
-def signatures_csv_rows(*, petition: Petition, actor):
+def signatures_csv_rows(*, petition: Petition, actor, sealed: bool = False):
     """The confirmed signatures of a petition as CSV lines, generated one by one.
 
     For the organisation's own records: addresses (and postcodes) only of
-    signers who agreed to hear more. Streams from the database in chunks, so
-    a million rows never sit in memory. Recorded in the audit log with the
-    number of rows actually sent, even if the download stops half-way.
+    signers who agreed to hear more. With `sealed` (the organisation has a
+    key) a last column holds each row's sealed fields, which only the
+    organisation's private key opens (`tools/chorus-open` fills them in).
+    Streams from the database in chunks, so a million rows never sit in
+    memory. Recorded in the audit log with the number of rows actually sent,
+    even if the download stops half-way.
     """
     import csv
     import io
@@ -508,7 +528,7 @@ def signatures_csv_rows(*, petition: Petition, actor):
 
     rows = 0
     try:
-        yield line(CSV_COLUMNS)
+        yield line([*CSV_COLUMNS, "sealed"] if sealed else CSV_COLUMNS)
         signatures = petition.signatures.filter(state=Signature.State.CONFIRMED).order_by("pk")
         for signature in signatures.iterator(chunk_size=2000):
             consented = signature.updates
@@ -520,6 +540,7 @@ def signatures_csv_rows(*, petition: Petition, actor):
                 signature.country.code, signature.postcode if consented else "",
                 "yes" if consented else "no", "yes" if signature.show_name else "no",
                 signature.source, signature.language,
+                *([signature.sealed] if sealed else []),
             ])
     finally:
         audit_record(actor=actor, action="petition.export_csv", target=petition, rows=rows)

@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("chorus.signatures.proof_of_work.urls")),
     path("", include("chorus.signatures.exports.urls")),
     path("", include("chorus.signatures.transparency.urls")),
+    path("", include("chorus.signatures.sealing.urls")),
 ]

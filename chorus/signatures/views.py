@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from chorus.lib.charts import bar_chart
-from chorus.lib.http import allow_methods, cached_page, require_post, same_site_post
+from chorus.lib.http import cached_page, leave_no_trace, same_site_post
 from chorus.lib.text import masked_email
 from chorus.lib.translations import translated
 from chorus.petitions.selectors import (
@@ -75,12 +75,16 @@ def sign(request, slug):
     return redirect("signatures:thanks", slug=petition.slug)
 
 
+@leave_no_trace
 def thanks(request, slug):
     petition = translated(public_petition_or_404(slug))
     return render(request, "signatures/thanks.html", {"petition": petition})
 
 
-@allow_methods("GET", "POST")
+# A signer's own pages set no cookie either (no CSRF cookie): the token in the
+# link is the capability, and same_site_post refuses a post from another site.
+@same_site_post("signatures/cross_site.html", allow_get=True)
+@leave_no_trace
 def confirm(request, token):
     """GET shows a button; only the POST confirms, so mail scanners cannot."""
     try:
@@ -108,7 +112,8 @@ def _receipt(signature) -> str:
     return formatted(receipt) if receipt else ""
 
 
-@require_post
+@same_site_post("signatures/cross_site.html")
+@leave_no_trace
 def confirm_resend(request, token):
     services.confirmation_resend(token=token)
     return render(request, "signatures/confirm_resent.html")
@@ -121,6 +126,7 @@ def _managed_signature(token):
         return None
 
 
+@leave_no_trace
 def manage(request, token):
     """The signer's private page: what is stored, download, withdraw, erase."""
     signature = _managed_signature(token)
@@ -138,17 +144,18 @@ def _manage_context(signature, token, **extra):
             "receipt": _receipt(signature) if signature.confirmed_by_signer else "", **extra}
 
 
+@leave_no_trace
 def manage_data(request, token):
     signature = _managed_signature(token)
     if signature is None or signature.state == Signature.State.ERASED:
         raise Http404
     response = JsonResponse(services.signature_data(signature), json_dumps_params={"indent": 2})
     response["Content-Disposition"] = 'attachment; filename="my-signature.json"'
-    response["Cache-Control"] = "private, no-store"
     return response
 
 
-@require_post
+@same_site_post("signatures/cross_site.html")
+@leave_no_trace
 def withdraw(request, token):
     signature = _managed_signature(token)
     if signature is None:
@@ -157,7 +164,8 @@ def withdraw(request, token):
     return redirect("signatures:manage", token=token)
 
 
-@require_post
+@same_site_post("signatures/cross_site.html")
+@leave_no_trace
 def receipt_email(request, token):
     """The signer asks for their receipt by e-mail: at most once an hour."""
     signature = _managed_signature(token)
@@ -171,7 +179,8 @@ def receipt_email(request, token):
                   _manage_context(signature, token, receipt_sent=True))
 
 
-@require_post
+@same_site_post("signatures/cross_site.html")
+@leave_no_trace
 def erase(request, token):
     signature = _managed_signature(token)
     if signature is None:

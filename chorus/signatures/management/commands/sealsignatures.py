@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from chorus.signatures.sealing import signatures_seal
+from chorus.signatures.sealing.services import signatures_seal
 
 
 class Command(BaseCommand):

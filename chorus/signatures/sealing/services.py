@@ -9,12 +9,18 @@ keys) then opens no sealed field: the private key is only on the
 organisation's own computers.
 """
 
+import base64
+import binascii
+import json
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
+from chorus.audit.services import audit_record
 from chorus.lib import sealing
 from chorus.organisers.models import OrganisationKey
 from chorus.petitions.models import Petition
@@ -122,3 +128,95 @@ def _seal_row(signature: Signature, key: OrganisationKey) -> None:
         sealed=sealing.seal_fields(fields, key.recipient), sealed_to=key,
         name=signature.name if signature.show_name else "", postcode="",
     )
+
+
+def organisation_key_register(*, organisation, recipient: str, label: str = "",
+                              actor) -> OrganisationKey:
+    """Seal the organisation's signatures to this public key from now on.
+
+    The key it replaces is retired, not deleted: the rows sealed to it stay
+    sealed to it until an owner re-seals them (`signatures_reseal`). The
+    signatures not sealed yet are sealed to the new key by the next `seal` step.
+    """
+    recipient = str(sealing.recipient(recipient))
+    with transaction.atomic():
+        OrganisationKey.objects.filter(
+            organisation=organisation, retired_at__isnull=True
+        ).update(retired_at=timezone.now())
+        key = OrganisationKey.objects.create(
+            organisation=organisation, recipient=recipient, label=label, created_by=actor,
+        )
+        audit_record(actor=actor, action="organisation.key_register", target=organisation,
+                     key=key.fingerprint)
+    forget_keys(organisation.pk)
+    return key
+
+
+RESEAL_FORMAT = "chorus-reseal/1"
+
+
+def reseal_bundle_lines(*, old_key: OrganisationKey, new_key: OrganisationKey):
+    """The rows sealed to `old_key`, as JSON lines for `tools/chorus-open reseal`.
+
+    Nothing here is readable without the old private key: the owner opens it
+    on their own computer, seals each row again to `new_key` and uploads the
+    result (signatures_reseal). The private key never travels.
+    """
+    yield json.dumps({"format": RESEAL_FORMAT, "from": old_key.fingerprint,
+                      "to": new_key.recipient}) + "\n"
+    rows = Signature.objects.filter(sealed_to=old_key).exclude(sealed="").order_by("pk")
+    for pk, sealed in rows.values_list("pk", "sealed").iterator(chunk_size=2000):
+        yield json.dumps({"id": pk, "sealed": sealed}) + "\n"
+
+
+@dataclass(frozen=True)
+class Resealed:
+    resealed: int
+    refused: int
+
+
+def _is_age_to_one_recipient(value: str) -> bool:
+    """Whether a value looks like what tools/chorus-open writes: a binary age file for one
+    X25519 recipient. (Who that recipient is, age does not say; only the owner knows.)"""
+    try:
+        data = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    header, _, _ = data.partition(b"\n---")
+    lines = header.split(b"\n")
+    return lines[0] == b"age-encryption.org/v1" and sum(
+        line.startswith(b"-> X25519 ") for line in lines) == 1
+
+
+def signatures_reseal(*, organisation, old_key: OrganisationKey, new_key: OrganisationKey,
+                      lines, actor) -> Resealed:
+    """Store the rows an owner re-sealed on their own computer; recorded in the audit log.
+
+    Only rows of this organisation still sealed to `old_key` change, and only
+    to a value that is an age file for one recipient; anything else is
+    counted as refused and left as it was.
+    """
+    resealed = refused = 0
+    with transaction.atomic():
+        for raw in lines:
+            try:
+                row = json.loads(raw)
+            except ValueError:
+                refused += 1
+                continue
+            if not isinstance(row, dict) or "id" not in row:
+                continue  # the header line, or nothing
+            value = row.get("sealed")
+            if not isinstance(value, str) or not _is_age_to_one_recipient(value):
+                refused += 1
+                continue
+            updated = Signature.objects.filter(
+                pk=row["id"] if isinstance(row["id"], int) else -1, sealed_to=old_key,
+                petition__organisation=organisation,
+            ).update(sealed=value, sealed_to=new_key)
+            resealed += updated
+            refused += 1 - updated
+        audit_record(actor=actor, action="organisation.key_reseal", target=organisation,
+                     old_key=old_key.fingerprint, new_key=new_key.fingerprint,
+                     resealed=resealed, refused=refused)
+    return Resealed(resealed=resealed, refused=refused)
