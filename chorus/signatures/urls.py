@@ -10,6 +10,7 @@ urlpatterns = [
     # A form posted without the slash would be redirected and lost.
     path("petitions/<slug:slug>/sign", views.sign),
     path("petitions/<slug:slug>/thanks/", views.thanks, name="thanks"),
+    path("forget/", views.forget, name="forget"),
     path("confirm/<str:token>/", views.confirm, name="confirm"),
     path("confirm/<str:token>/resend/", views.confirm_resend, name="confirm_resend"),
     path("signature/<str:token>/", views.manage, name="manage"),

@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from chorus.lib.charts import bar_chart
-from chorus.lib.http import cached_page, leave_no_trace, same_site_post
+from chorus.lib.http import cached_page, leave_no_trace, require_safe, same_site_post
 from chorus.lib.text import masked_email
 from chorus.lib.translations import translated
 from chorus.petitions.selectors import (
@@ -75,6 +76,15 @@ def sign(request, slug):
     return redirect("signatures:thanks", slug=petition.slug)
 
 
+@require_safe
+@leave_no_trace
+def forget(request):
+    """Asked by a sensitive petition's pages once they have loaded (js/quick-exit.js): its
+    Clear-Site-Data then also removes the style sheets and scripts those pages just
+    cached, so the browser's cache keeps nothing of this site."""
+    return HttpResponse(status=204)
+
+
 @leave_no_trace
 def thanks(request, slug):
     petition = translated(public_petition_or_404(slug))
@@ -95,6 +105,7 @@ def confirm(request, token):
         return render(request, "signatures/confirm_invalid.html", status=404)
     if signature.state == Signature.State.INVALIDATED:
         return render(request, "signatures/confirm_invalid.html", status=404)
+    _speak_signers_language(signature)
     if request.method == "POST":
         services.signature_confirm(signature=signature)
     # confirmed_by_signer: a held signature looks confirmed to its signer too.
@@ -105,6 +116,13 @@ def confirm(request, token):
         "petition": signature.petition, "token": token,
         "manage_token": tokens.manage_token(signature.pk), "receipt": _receipt(signature),
     })
+
+
+def _speak_signers_language(signature) -> None:
+    """A signer's own pages are in the language they signed in: they carry no language
+    cookie (leave_no_trace clears it), and the link may be opened on another device."""
+    if signature.language and translation.check_for_language(signature.language):
+        translation.activate(signature.language)
 
 
 def _receipt(signature) -> str:
@@ -121,9 +139,11 @@ def confirm_resend(request, token):
 
 def _managed_signature(token):
     try:
-        return services.signature_from_manage_token(token)
+        signature = services.signature_from_manage_token(token)
     except (signing.BadSignature, ValueError, Signature.DoesNotExist):
         return None
+    _speak_signers_language(signature)
+    return signature
 
 
 @leave_no_trace
