@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 
-from chorus.lib.hosts import current_host
+from chorus.lib.hosts import current_host, is_onion
 
 
 def allow_methods(*methods: str):
@@ -147,6 +147,10 @@ def client_ip(request) -> str:
     can be anything). Anyone else's header is ignored, so it cannot move a
     sender into another limit bucket.
     """
+    if is_onion(current_host()):
+        # The peer is the local Tor daemon, the same for every onion visitor: no
+        # address at all, so that per-IP limits do not hold every onion signer.
+        return ""
     peer = request.META.get("REMOTE_ADDR", "")
     networks = _networks(tuple(settings.CHORUS_TRUSTED_PROXIES))
     if not networks or not _is_trusted(peer, networks):

@@ -6,6 +6,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from chorus.signatures.models import Signature
+
 MAIN = "petitions.example.org"
 ONION = "chorusxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstu.onion"
 MIRROR = "mirror.example.net"
@@ -90,3 +92,13 @@ def test_the_embed_works_from_a_mirror(client, petition):
         "url": f"https://evil.example.com{petition.get_absolute_url()}"}, HTTP_HOST=MIRROR,
         secure=True)
     assert elsewhere.status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_onion_signers_are_not_taken_for_one_address(client, post, petition, signer):
+    post(petition.get_absolute_url() + "sign/", signer, HTTP_HOST=ONION)
+    post(petition.get_absolute_url() + "sign/", {**signer, "email": "b@example.org"},
+         HTTP_HOST=MAIN, secure=True)
+    onion, main = Signature.objects.order_by("pk")
+    assert onion.ip_digest == "" and onion.site_host == ONION
+    assert main.ip_digest != "" and main.site_host == MAIN
