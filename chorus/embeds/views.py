@@ -17,7 +17,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
 
 from chorus.lib.hosts import configured_hosts, origin_for, site_url
-from chorus.lib.http import cached_page, same_site_post
+from chorus.lib.http import cached_page, leave_no_trace, same_site_post
 from chorus.lib.translations import translated
 from chorus.petitions.selectors import (
     PetitionTakenDown,
@@ -87,6 +87,7 @@ def sign(request, slug):
 
 
 @embeddable
+@leave_no_trace
 def thanks(request, slug):
     petition = public_petition_or_404(slug)
     return render(request, "embeds/thanks.html", {"petition": translated(petition)})

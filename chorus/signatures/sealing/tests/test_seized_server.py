@@ -10,6 +10,7 @@ there. The exports open with the private key, which only the test holds.
 """
 
 import re
+import shutil
 import subprocess
 import sys
 from datetime import timedelta
@@ -184,6 +185,14 @@ def test_a_dump_of_the_whole_server_names_nobody_who_did_not_ask(
     assert UPDATES["email"] in text
     assert QUIET["email"] not in text and NAMED["email"] not in text
     assert "sealed" not in text.splitlines()[0]
+    # The standard age command opens the same files, with no code of ours.
+    if shutil.which("age"):
+        sealed_pdf = tmp_path / "delivery.pdf.age"
+        sealed_pdf.write_bytes(seen["pdf"])
+        pdf = subprocess.run(  # noqa: S603 - our own command line, no outside input
+            [shutil.which("age"), "-d", "-i", str(key_file), str(sealed_pdf)],
+            capture_output=True, check=True).stdout
+        assert pdf.startswith(b"%PDF")
 
 
 @pytest.mark.django_db(transaction=True)

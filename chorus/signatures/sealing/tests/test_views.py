@@ -5,7 +5,12 @@ from django.urls import reverse
 from pyrage import x25519
 
 from chorus.audit.models import AuditEntry
+from chorus.lib.digests import email_digest
 from chorus.organisers.models import OrganisationKey
+from chorus.signatures import tokens
+from chorus.signatures.models import Signature
+from chorus.signatures.sealing.services import organisation_key_register
+from chorus.signatures.services import signature_confirm, signature_create
 
 
 @pytest.fixture
@@ -62,3 +67,28 @@ def test_with_a_key_the_exports_come_sealed(client, owner, petition, url):
     pdf = client.get(reverse("signatures:exports:delivery", args=[petition.slug]))
     assert pdf["Content-Disposition"].endswith('delivery.pdf.age"')
     assert "no-store" in pdf["Cache-Control"]
+
+
+def test_the_signers_page_and_download_say_what_is_readable_and_what_is_sealed(
+    client, owner, petition
+):
+    from_key = str(x25519.Identity.generate().to_public())
+    organisation_key_register(organisation=petition.organisation, recipient=from_key,
+                              actor=owner)
+    for email, updates in (("quiet@example.org", False), ("news@example.org", True)):
+        signature_create(petition_id=petition.pk, name="Nadia", email=email, country="DE",
+                         updates=updates)
+        signature = Signature.objects.get(email_digest=email_digest(email))
+        signature_confirm(signature=signature)
+        manage = reverse("signatures:manage", args=[tokens.manage_token(signature.pk)])
+        page = client.get(manage).content.decode()
+        assert "sealed to a key that only Spectrum Alliance holds" in page
+        if updates:
+            assert "keeps your address readable" in page
+        else:
+            assert "no longer has your e-mail address" in page
+        data = client.get(manage + "my-signature.json").json()
+        assert data["name"] == "" and data["postcode"] == ""
+        assert data["email"] == (email if updates else "")
+        assert data["sealed"]["fields"] == ["name", "email", "postcode", "country"]
+        assert data["sealed"]["value"] == signature.sealed
