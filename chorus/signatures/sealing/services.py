@@ -13,10 +13,10 @@ import base64
 import binascii
 import json
 import logging
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -31,8 +31,9 @@ logger = logging.getLogger(__name__)
 SEALED_FIELDS = ("name", "email", "postcode", "country")
 
 
-def _cache_key(petition_id: int) -> str:
-    return f"sealing-key:{petition_id}"
+# petition id → (when to read it again, (key id, recipient) or ()). In process
+# memory, not the shared cache: signing must not pay a cache round trip for it.
+_keys: dict[int, tuple[float, tuple]] = {}
 
 
 def key_for_petition(petition_id: int) -> tuple[int, str] | None:
@@ -41,14 +42,16 @@ def key_for_petition(petition_id: int) -> tuple[int, str] | None:
     Read once every few seconds per process (a key is registered rarely; the
     periodic `seal` step seals whatever was signed in between).
     """
-    found = cache.get(_cache_key(petition_id))
-    if found is None:
+    now = time.monotonic()
+    expires, found = _keys.get(petition_id, (0.0, ()))
+    if expires <= now:
         key = current_key(
             Petition.objects.filter(pk=petition_id).values_list("organisation_id", flat=True)
             .first()
         )
         found = (key.pk, key.recipient) if key else ()
-        cache.set(_cache_key(petition_id), found, settings.CHORUS_COUNT_CACHE_SECONDS)
+        # A race between two threads here writes the same answer twice: harmless.
+        _keys[petition_id] = (now + settings.CHORUS_COUNT_CACHE_SECONDS, found)
     return found or None
 
 
@@ -60,12 +63,9 @@ def current_key(organisation_id: int | None) -> OrganisationKey | None:
     ).first()
 
 
-def forget_keys(organisation_id: int) -> None:
-    """This process stops using a cached key at once (others within a few seconds)."""
-    for petition_id in Petition.objects.filter(organisation_id=organisation_id).values_list(
-        "pk", flat=True
-    ):
-        cache.delete(_cache_key(petition_id))
+def forget_keys() -> None:
+    """This process stops using the keys it remembers at once (others within seconds)."""
+    _keys.clear()
 
 
 def sealed_fields(**fields) -> dict:
@@ -148,7 +148,7 @@ def organisation_key_register(*, organisation, recipient: str, label: str = "",
         )
         audit_record(actor=actor, action="organisation.key_register", target=organisation,
                      key=key.fingerprint)
-    forget_keys(organisation.pk)
+    forget_keys()
     return key
 
 
