@@ -157,7 +157,7 @@ class Signature(models.Model):
     sealed = models.TextField(_("sealed personal fields"), blank=True, db_default="",
                               editable=False)
     sealed_to = models.ForeignKey(
-        OrganisationKey, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        OrganisationKey, null=True, blank=True, on_delete=models.RESTRICT, related_name="+",
         db_index=False, editable=False, verbose_name=_("sealed to"),
     )
     # The configured host (CHORUS_SITE_HOSTS) the signer came from, so that their

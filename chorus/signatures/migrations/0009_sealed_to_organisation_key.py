@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='signature',
             name='sealed_to',
-            field=models.ForeignKey(blank=True, db_index=False, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisers.organisationkey', verbose_name='sealed to'),
+            field=models.ForeignKey(blank=True, db_index=False, editable=False, null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='+', to='organisers.organisationkey', verbose_name='sealed to'),
         ),
         migrations.AddField(
             model_name='signature',

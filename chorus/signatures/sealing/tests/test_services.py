@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pyrage
 import pytest
+from django.db.models import RestrictedError
 from django.utils import timezone
 from pyrage import x25519
 
 from chorus.audit.models import AuditEntry
 from chorus.lib.digests import email_digest
+from chorus.organisers.models import OrganisationKey
 from chorus.signatures.models import Signature
 from chorus.signatures.sealing.services import (
     organisation_key_register,
@@ -148,3 +150,12 @@ def test_a_reseal_upload_changes_only_this_organisations_rows_and_only_to_age(
     assert (done.resealed, done.refused) == (0, 3)
     row.refresh_from_db()
     assert row.sealed_to == key
+
+
+def test_a_key_goes_with_its_organisation_but_not_while_rows_are_sealed_to_it(petition, key):
+    sign(petition, "nadia@example.org")
+    with pytest.raises(RestrictedError):
+        key.delete()
+    petition.delete()
+    petition.organisation.delete()
+    assert not OrganisationKey.objects.exists()
