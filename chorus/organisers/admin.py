@@ -1,6 +1,20 @@
 from django.contrib import admin
 
-from chorus.organisers.models import Invitation, Membership, Organisation
+from chorus.organisers.models import Invitation, Membership, Organisation, OrganisationKey
+
+
+class OrganisationKeyInline(admin.TabularInline):
+    """Shown, never changed here: only the organisation's owners register a key
+    (on their key page, audited), and only they know which private key it is."""
+
+    model = OrganisationKey
+    fields = ["fingerprint", "label", "created_by", "created_at", "retired_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Organisation)
@@ -8,6 +22,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "website"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    inlines = [OrganisationKeyInline]
 
 
 @admin.register(Membership)

@@ -92,3 +92,16 @@ def test_the_signers_page_and_download_say_what_is_readable_and_what_is_sealed(
         assert data["email"] == (email if updates else "")
         assert data["sealed"]["fields"] == ["name", "email", "postcode", "country"]
         assert data["sealed"]["value"] == signature.sealed
+
+
+def test_staff_see_an_organisations_keys_in_the_admin_but_cannot_change_them(
+    client, django_user_model, owner, organisation
+):
+    recipient = str(x25519.Identity.generate().to_public())
+    key = organisation_key_register(organisation=organisation, recipient=recipient, actor=owner)
+    staff = django_user_model.objects.create_superuser("mira", "mira@example.org", "pw-1234567")
+    client.force_login(staff)
+    page = client.get(f"/admin/organisers/organisation/{organisation.pk}/change/")
+    assert page.status_code == 200
+    assert key.fingerprint in page.content.decode()
+    assert 'name="keys-0-recipient"' not in page.content.decode()
