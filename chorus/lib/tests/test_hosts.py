@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.checks import run_checks
 from django.urls import reverse
 
 from chorus.signatures.models import Signature
@@ -102,3 +103,15 @@ def test_onion_signers_are_not_taken_for_one_address(client, post, petition, sig
     onion, main = Signature.objects.order_by("pk")
     assert onion.ip_digest == "" and onion.site_host == ONION
     assert main.ip_digest != "" and main.site_host == MAIN
+
+
+def test_the_deployment_checks_stand_in_for_djangos_own(settings, db):
+    def ids():
+        return {m.id for m in run_checks(include_deployment_checks=True) if not m.is_silenced()}
+
+    assert not {"security.W001", "chorus.W003", "chorus.W004", "chorus.W005"} & ids()
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SECURE_HSTS_SECONDS = 0
+    assert {"chorus.W004", "chorus.W005"} <= ids()
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "SiteSecurity" not in m]
+    assert "chorus.W003" in ids()
