@@ -40,10 +40,11 @@ system-packages:
 	@missing=""; command -v chromium >/dev/null || missing="chromium"; \
 	command -v xgettext >/dev/null || missing="$$missing gettext"; \
 	command -v pg_dump >/dev/null || missing="$$missing postgresql-client"; \
+	command -v age >/dev/null || missing="$$missing age"; \
 	[ -z "$$missing" ] || { \
 	  [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
-	  || echo "Install $$missing (Debian: apt-get install $$missing) for the browser, catalogue and restore-drill tests."; }
+	  || echo "Install $$missing (Debian: apt-get install $$missing) for the browser, catalogue, restore-drill and sealed-export tests."; }
 
 test: install system-packages
 	$(PY) -m pytest

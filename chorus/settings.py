@@ -28,6 +28,14 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# More hosts answering as the same site (an .onion address, mirror domains):
+# chorus/lib/hosts.py. Each is allowed as a Host; links follow the visitor's host.
+CHORUS_SITE_HOSTS = env_list("CHORUS_SITE_HOSTS")
+ALLOWED_HOSTS += [
+    host.split("://")[-1].split("/")[0].split(":")[0] for host in CHORUS_SITE_HOSTS
+]
+# Where "Leave this page" sends a signer of a sensitive petition: a neutral site.
+CHORUS_QUICK_EXIT_URL = env_str("CHORUS_QUICK_EXIT_URL", "https://www.wikipedia.org/")
 SITE_NAME = env_str("SITE_NAME", "Chorus")
 
 INSTALLED_APPS = [
@@ -63,7 +71,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
+    # Django's SecurityMiddleware, right for each host (onion, mirrors): lib/hosts.py.
+    # Its deployment checks are in lib/checks.py (Django's look for their own by name).
+    "chorus.lib.hosts.SiteSecurityMiddleware",
     "chorus.lib.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Position-independent; this high, its header is on the database-down page too.
@@ -226,6 +236,9 @@ SESSION_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SECURE = env_bool("LANGUAGE_COOKIE_SECURE", not DEBUG)
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Django's check for its SecurityMiddleware looks for it by name; ours is a
+# subclass, checked by chorus.W003–W005 (chorus/lib/checks.py) instead.
+SILENCED_SYSTEM_CHECKS = ["security.W001"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

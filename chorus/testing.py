@@ -38,9 +38,13 @@ def _media_and_cache(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    from chorus.signatures.sealing.services import forget_keys
+
     cache.clear()
+    forget_keys()
     yield
     cache.clear()
+    forget_keys()
 
 
 @pytest.fixture(autouse=True)

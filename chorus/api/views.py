@@ -19,6 +19,7 @@ from ninja.security import HttpBearer
 from chorus.api import schemas
 from chorus.api.models import KEY_PREFIX, ApiKey, key_digest
 from chorus.audit.services import audit_record
+from chorus.lib.hosts import site_url
 from chorus.lib.translations import translated
 from chorus.petitions.models import Petition
 from chorus.petitions.search import petitions_search
@@ -52,7 +53,7 @@ def taken_down(request, gone: PetitionTakenDown):
 
 
 def _url(path: str) -> str:
-    return settings.SITE_URL + path
+    return site_url() + path
 
 
 def _petition_out(petition: Petition, language: str | None = None) -> dict:

@@ -147,7 +147,8 @@ def load_demo(*, rng: random.Random | None = None) -> Organisation | None:
     for index, spec in enumerate(PETITIONS):
         spec = dict(spec)
         wanted = spec.pop("signatures")
-        petition = Petition(organisation=organisation, **spec)
+        # The demo is the story of PRODUCT.md: signers who may be watched.
+        petition = Petition(organisation=organisation, sensitive=True, **spec)
         petition.opened_at = now - timedelta(days=30 - index * 5)
         if petition.state == Petition.State.CLOSED:
             petition.closed_at = now - timedelta(days=2)

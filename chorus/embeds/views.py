@@ -16,7 +16,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
 
-from chorus.lib.http import cached_page, same_site_post
+from chorus.lib.hosts import configured_hosts, origin_for, site_url
+from chorus.lib.http import cached_page, leave_no_trace, same_site_post
 from chorus.lib.translations import translated
 from chorus.petitions.selectors import (
     PetitionTakenDown,
@@ -86,6 +87,7 @@ def sign(request, slug):
 
 
 @embeddable
+@leave_no_trace
 def thanks(request, slug):
     petition = public_petition_or_404(slug)
     return render(request, "embeds/thanks.html", {"petition": translated(petition)})
@@ -114,13 +116,13 @@ def badge(request, slug):
 
 def snippet(petition, source: str = "") -> str:
     query = f"?{urlencode({'source': source})}" if source else ""
-    src = settings.SITE_URL + reverse("embeds:embed", args=[petition.slug]) + query
+    src = site_url() + reverse("embeds:embed", args=[petition.slug]) + query
     # Escaped: a partner pastes this into their page, and the title is organisers' text.
     return format_html(
         '<iframe src="{}" title="{}" width="100%" height="{}" loading="lazy" '
         "data-chorus-embed></iframe>\n"
         '<script src="{}" async></script>',
-        src, petition.title, EMBED_HEIGHT, settings.SITE_URL + static("js/embed.js"),
+        src, petition.title, EMBED_HEIGHT, site_url() + static("js/embed.js"),
     )
 
 
@@ -130,7 +132,8 @@ def oembed(request):
     if request.GET.get("format", "json") != "json":
         return JsonResponse({"error": _("Only the JSON format is available.")}, status=501)
     parts = urlsplit(url)
-    if f"{parts.scheme}://{parts.netloc}" != settings.SITE_URL:
+    # Any of the site's own hosts (a mirror, the onion address), and no other.
+    if f"{parts.scheme}://{parts.netloc}".lower() not in map(origin_for, configured_hosts()):
         raise Http404
     try:
         match = resolve(parts.path)
@@ -143,7 +146,7 @@ def oembed(request):
         "version": "1.0",
         "type": "rich",
         "provider_name": settings.SITE_NAME,
-        "provider_url": settings.SITE_URL,
+        "provider_url": site_url(),
         "title": petition.title,
         "html": snippet(petition),
         "width": 480,
@@ -160,10 +163,10 @@ def share(request, slug):
     source, error = request.GET.get("source", ""), ""
     if source and not is_valid_source(source):
         source, error = "", _("Use only letters, digits, - and _ (at most 64 characters).")
-    link = settings.SITE_URL + petition.get_absolute_url()
+    link = site_url() + petition.get_absolute_url()
     if source:
         link += f"?{urlencode({'source': source})}"
-    badge_url = settings.SITE_URL + reverse("embeds:badge", args=[petition.slug])
+    badge_url = site_url() + reverse("embeds:badge", args=[petition.slug])
     badge_snippet = format_html('<a href="{}"><img src="{}" alt="{}"></a>',
                                 link, badge_url, petition.title)
     context = {"petition": petition, "source": source, "error": error, "link": link,

@@ -14,6 +14,8 @@ from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 
+from chorus.lib.hosts import current_host, is_onion
+
 
 def allow_methods(*methods: str):
     """The site's one wrong-method guard: any other method gets the 405 page, which
@@ -38,17 +40,18 @@ require_post = allow_methods("POST")
 require_safe = allow_methods("GET")
 
 
-def same_site_post(refused_template: str):
+def same_site_post(refused_template: str, *, allow_get: bool = False):
     """For forms that must work without any cookie of ours: a signer's first visit,
-    a partner's iframe, a reader's reply. POST only, no CSRF cookie; a post that a
-    browser says came from another site's page gets `refused_template` (403)."""
+    a partner's iframe, a reader's reply, a signer's own pages. POST only (with
+    `allow_get`, GET too), no CSRF cookie; a post that a browser says came from
+    another site's page gets `refused_template` (403)."""
 
     def decorator(view):
         @csrf_exempt
-        @require_post
+        @(allow_methods("GET", "POST") if allow_get else require_post)
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if is_cross_site(request):
+            if request.method == "POST" and is_cross_site(request):
                 return render(request, refused_template, status=403)
             return view(request, *args, **kwargs)
 
@@ -57,12 +60,33 @@ def same_site_post(refused_template: str):
     return decorator
 
 
+# What a signer's own pages ask the browser to forget, on a shared or watched
+# device: anything cached, stored or set for this site (signers have no cookie
+# of ours; an organiser signing in the same browser is logged out).
+CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
+
+
+def leave_no_trace(view):
+    """For the pages that show a signer's own signature (thanks, confirm, manage):
+    no copy kept by the browser or a proxy, and the site's data cleared."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        response["Clear-Site-Data"] = CLEAR_SITE_DATA
+        return response
+
+    return wrapper
+
+
 def cached_page(key: str, render_page: Callable[[], HttpResponse]) -> HttpResponse:
     """A public page rendered once per key every few seconds, not once per view.
 
     Only for pages that are the same for every reader and set no cookie; the
     key says what they vary by (the language, at least).
     """
+    key = f"{key}@{current_host()}"  # its absolute links name the host (lib.hosts)
     content = cache.get(key)
     if content is None:
         response = render_page()
@@ -123,6 +147,10 @@ def client_ip(request) -> str:
     can be anything). Anyone else's header is ignored, so it cannot move a
     sender into another limit bucket.
     """
+    if is_onion(current_host()):
+        # The peer is the local Tor daemon, the same for every onion visitor: no
+        # address at all, so that per-IP limits do not hold every onion signer.
+        return ""
     peer = request.META.get("REMOTE_ADDR", "")
     networks = _networks(tuple(settings.CHORUS_TRUSTED_PROXIES))
     if not networks or not _is_trusted(peer, networks):

@@ -5,7 +5,22 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 
 from chorus.lib.storage import write_error_name
-from chorus.organisers.models import Invitation, Membership, Organisation
+from chorus.organisers.models import Invitation, Membership, Organisation, OrganisationKey
+
+
+class OrganisationKeyInline(admin.TabularInline):
+    """Shown, never changed here: only the organisation's owners register a key
+    (on their key page, audited), and only they know which private key it is."""
+
+    model = OrganisationKey
+    fields = ["fingerprint", "label", "created_by", "created_at", "retired_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
 
 logger = logging.getLogger(__name__)
 
@@ -15,6 +30,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "website"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    inlines = [OrganisationKeyInline]
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         """A logo the disk cannot take: a clear message, and nothing saved (the admin's

@@ -120,3 +120,45 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.account_digest[:12]} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class OrganisationKey(models.Model):
+    """The public half of an organisation's own key (the `age` format): signers' personal
+    fields and exports are sealed to it, and only the private half, which never
+    reaches the server, opens them.
+
+    The newest key that is not retired seals; registering a new one retires the
+    old, whose rows stay sealed to it until an owner re-seals them
+    (`tools/chorus-open reseal`).
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="keys",
+        verbose_name=_("organisation"),
+    )
+    # "age1…": an X25519 recipient, as `age-keygen` prints it.
+    recipient = models.CharField(_("public key"), max_length=100)
+    label = models.CharField(_("label"), max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("registered by"),
+    )
+    created_at = models.DateTimeField(_("registered"), default=timezone.now)
+    retired_at = models.DateTimeField(_("replaced"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("organisation key")
+        verbose_name_plural = _("organisation keys")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "recipient"],
+                                    name="one_registration_per_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.fingerprint}"
+
+    @property
+    def fingerprint(self) -> str:
+        """What owners compare with their key file: the recipient's start and end."""
+        return f"{self.recipient[:12]}…{self.recipient[-6:]}"

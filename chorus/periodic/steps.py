@@ -25,6 +25,7 @@ from chorus.moderation.abuse.services import trending_detect
 from chorus.petitions.closing import petitions_close_due
 from chorus.petitions.milestones import milestones_record
 from chorus.signatures.counting.services import signatures_count
+from chorus.signatures.sealing.services import signatures_seal
 from chorus.signatures.services import confirmations_retry, reminders_schedule
 from chorus.signatures.transparency.services import log_publish
 
@@ -75,6 +76,10 @@ def _reminders(tick: Tick) -> None:
     reminders_schedule(now=tick.now)
 
 
+def _seal(tick: Tick) -> None:
+    signatures_seal()
+
+
 @dataclass(frozen=True)
 class Step:
     name: str
@@ -100,6 +105,9 @@ STEPS = [
          every=60.0),
     Step("reminders", "have the worker remind signers who have not confirmed yet",
          "sendreminders", _reminders, every=300.0),
+    Step("seal", "seal to their organisation's key the signatures not sealed yet, and drop "
+         "the readable addresses of sealed ones that no longer need them", "sealsignatures",
+         _seal, every=60.0),
 ]
 
 

@@ -90,6 +90,15 @@ class Petition(models.Model):
             "(“Please confirm your action”) and do not name the petition before the link."
         ),
     )
+    # For signers on a shared or watched device: a quick way off the page, no
+    # remembered form entries; the signer's pages never leave a trace anyway.
+    sensitive = models.BooleanField(
+        _("sensitive"), default=False,
+        help_text=_(
+            "Show a “Leave this page” quick exit on the petition and the signer's pages, "
+            "and ask browsers not to remember what was typed in the sign form."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+", verbose_name=_("created by"),

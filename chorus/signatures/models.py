@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, CharField, Q, Value, When
@@ -7,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from chorus.lib.fields import EncryptedTextField
+from chorus.organisers.models import OrganisationKey
 from chorus.petitions.models import Petition
 from chorus.signatures.transparency.models import Invalidation, LogHead, LogLeaf, Statement
 from chorus.signatures.transparency.receipts import signer_leaf
@@ -29,6 +32,23 @@ class SignatureQuerySet(models.QuerySet):
         if not keep_digest:
             cleared["email_digest"] = Concat(Value("anonymised-"), Cast("id", CharField()))
         return self.update(**cleared)
+
+    def drop_server_copies(self, *, now=None) -> int:
+        """Empty the server-readable address of sealed signatures that no longer need it.
+
+        Once a signature is sealed to its organisation's key, the server keeps
+        the address (under its own key) only while the confirmation flow runs:
+        until the signer confirmed (and any e-mail still due went out), or the
+        signature was withdrawn, invalidated or its link expired. Signers who
+        asked for updates keep theirs: the mailings need it.
+        """
+        now = now or timezone.now()
+        link_expired = now - timedelta(seconds=settings.CHORUS_CONFIRMATION_MAX_AGE)
+        return self.filter(
+            Q(confirmed_at__isnull=False) | Q(created_at__lt=link_expired)
+            | Q(state__in=[Signature.State.WITHDRAWN, Signature.State.INVALIDATED]),
+            sealed_to__isnull=False, updates=False, confirmation_due=False,
+        ).exclude(email="").update(email="", confirmation_claimed_until=None)
 
     def release(self) -> int:
         """Let held signatures through: confirmed ones count, the rest wait for their link.
@@ -56,7 +76,7 @@ class SignatureQuerySet(models.QuerySet):
 PERSONAL_DATA_CLEARED = {
     "name": "", "email": "", "postcode": "", "ip_digest": "", "source": "",
     "updates": False, "show_name": False, "confirmation_due": False, "email_domain": "",
-    "confirmation_claimed_until": None,
+    "confirmation_claimed_until": None, "sealed": "", "sealed_to": None, "site_host": "",
 }
 
 
@@ -129,6 +149,20 @@ class Signature(models.Model):
     # a web confirmation, or by the log for a signature counted without one;
     # only erasure removes it.
     receipt_leaf = models.BinaryField(max_length=32, null=True, blank=True, editable=False)
+
+    # The personal fields sealed to the organisation's key (lib.sealing), when it
+    # has one: then the name is kept readable above only if it may be shown, the
+    # postcode not at all, and the address only as long as drop_server_copies
+    # allows. No index: found through the petition.
+    sealed = models.TextField(_("sealed personal fields"), blank=True, db_default="",
+                              editable=False)
+    sealed_to = models.ForeignKey(
+        OrganisationKey, null=True, blank=True, on_delete=models.RESTRICT, related_name="+",
+        db_index=False, editable=False, verbose_name=_("sealed to"),
+    )
+    # The configured host (CHORUS_SITE_HOSTS) the signer came from, so that their
+    # e-mails link back to it: an onion signer is never sent to the clearnet.
+    site_host = models.CharField(max_length=253, blank=True, db_default="", editable=False)
 
     objects = SignatureQuerySet.as_manager()
 
@@ -249,6 +283,7 @@ class Signature(models.Model):
                  confirmation_due=False)
         if updated:
             self.state, self.withdrawn_at, self.updates = self.State.WITHDRAWN, now, False
+            Signature.objects.filter(pk=self.pk).drop_server_copies()
         return bool(updated)
 
     def erase(self) -> None:

@@ -18,9 +18,11 @@ from django.utils import timezone
 from chorus.audit.services import audit_record
 from chorus.lib import crypto
 from chorus.lib.digests import email_digest, ip_digest
+from chorus.lib.hosts import current_host, origin_for
 from chorus.petitions.models import Petition
 from chorus.signatures import screening, tokens
 from chorus.signatures.models import Invalidation, Signature
+from chorus.signatures.sealing import services as sealing
 from chorus.signatures.tasks import (
     confirmations_stalled,
     reminders_due,
@@ -35,6 +37,7 @@ _INSERT_COLUMNS = (
     "petition_id", "name", "email", "email_digest", "country", "postcode", "updates",
     "show_name", "counted", "source", "ip_digest", "language", "confirmation_due",
     "confirmation_sends", "created_at", "email_domain", "reminders_sent",
+    "sealed", "sealed_to_id", "site_host",
 )
 
 
@@ -80,20 +83,25 @@ def _resend_sql(*, confirmed_too: bool) -> str:
     )
     return (
         f"UPDATE {table} SET confirmation_sends = confirmation_sends + 1, "  # noqa: S608
-        "confirmation_due = %s, confirmation_claimed_until = NULL "
+        "confirmation_due = %s, confirmation_claimed_until = NULL, "
+        # A sealed row may have dropped its readable address once confirmed: the
+        # one just typed is kept until this e-mail is sent (sealing/services.py).
+        "email = CASE WHEN email = '' THEN %s ELSE email END "
         f"WHERE petition_id = %s AND email_digest = %s AND {which} "
         "AND confirmation_sends < %s RETURNING id"
     )
 
 
 def _request_resend(
-    cursor, *, petition_id: int, digest: str, limit: int, confirmed_too: bool = False
+    cursor, *, petition_id: int, digest: str, limit: int, confirmed_too: bool = False,
+    email_token: str = "",
 ) -> bool:
     states = [Signature.State.PENDING, Signature.State.HELD]
     if confirmed_too:
         states.append(Signature.State.CONFIRMED)
     cursor.execute(
-        _resend_sql(confirmed_too=confirmed_too), (True, petition_id, digest, *states, limit)
+        _resend_sql(confirmed_too=confirmed_too),
+        (True, email_token, petition_id, digest, *states, limit),
     )
     return cursor.fetchone() is not None
 
@@ -132,10 +140,16 @@ def signature_create(
     address_ip_digest = ip_digest(ip)
     domain = screening.email_domain(email)
     now = timezone.now()
+    email_token = crypto.encrypt(email.strip())
+    name, postcode, sealed, sealed_to = sealing.on_signing(
+        petition_id=petition_id, name=name, email=email.strip(), postcode=postcode,
+        country=country, show_name=show_name,
+    )
     params = (
-        petition_id, name, crypto.encrypt(email.strip()), digest, country,
+        petition_id, name, email_token, digest, country,
         crypto.encrypt(postcode), updates, show_name, False, source, address_ip_digest,
         language, True, 1, connection.ops.adapt_datetimefield_value(now), domain, 0,
+        sealed, sealed_to, current_host(),
         Signature.State.PENDING, Signature.State.HELD,
         *screening.held_reason_params(
             petition_id=petition_id, ip_digest=address_ip_digest, domain=domain,
@@ -147,6 +161,7 @@ def signature_create(
         due = cursor.fetchone() is not None or _request_resend(
             cursor, petition_id=petition_id, digest=digest,
             limit=settings.CHORUS_CONFIRMATION_MAX_SENDS, confirmed_too=True,
+            email_token=email_token,
         )
     if due:
         transaction.on_commit(confirmations_schedule)
@@ -227,7 +242,10 @@ def signature_confirm(*, signature: Signature) -> bool:
         # moderator needs its domain and digests to judge it.
         if signature.state == Signature.State.CONFIRMED:
             _anonymise_if_count_only([signature.pk])
-            signature.refresh_from_db()
+        # The flow has ended: a sealed signer's address is readable no more,
+        # unless they asked for updates.
+        Signature.objects.filter(pk=signature.pk).drop_server_copies()
+        signature.refresh_from_db()
     return newly_confirmed
 
 
@@ -379,7 +397,7 @@ def signature_data(signature: Signature) -> dict:
     return {
         "petition": {
             "title": signature.petition.title,
-            "url": settings.SITE_URL + signature.petition.get_absolute_url(),
+            "url": origin_for(signature.site_host) + signature.petition.get_absolute_url(),
         },
         "name": signature.name,
         "email": signature.email,
@@ -396,7 +414,23 @@ def signature_data(signature: Signature) -> dict:
         "signed_at": signature.created_at.isoformat(),
         "confirmed_at": signature.confirmed_at.isoformat() if signature.confirmed_at else None,
         "withdrawn_at": signature.withdrawn_at.isoformat() if signature.withdrawn_at else None,
+        **_sealed_data(signature),
     }
+
+
+def _sealed_data(signature: Signature) -> dict:
+    """What the download says about the copy only the organisation can open."""
+    if not signature.sealed_to_id:
+        return {"sealed": None}
+    return {"sealed": {
+        "to_organisation_key": signature.sealed_to.fingerprint,
+        "fields": list(sealing.SEALED_FIELDS),
+        "about": "The fields above are what this server can read. Your name, e-mail "
+                 "address, postcode and country are also sealed to the organisation's own "
+                 "key: only the organisation can open that copy, on its own computers, and "
+                 "this server cannot. Erasing your signature deletes it too.",
+        "value": signature.sealed,
+    }}
 
 
 @dataclass(frozen=True)
@@ -469,13 +503,16 @@ def _neutralise(value) -> str:
     return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
-def signatures_csv_rows(*, petition: Petition, actor):
+def signatures_csv_rows(*, petition: Petition, actor, sealed: bool = False):
     """The confirmed signatures of a petition as CSV lines, generated one by one.
 
     For the organisation's own records: addresses (and postcodes) only of
-    signers who agreed to hear more. Streams from the database in chunks, so
-    a million rows never sit in memory. Recorded in the audit log with the
-    number of rows actually sent, even if the download stops half-way.
+    signers who agreed to hear more. With `sealed` (the organisation has a
+    key) a last column holds each row's sealed fields, which only the
+    organisation's private key opens (`tools/chorus-open` fills them in).
+    Streams from the database in chunks, so a million rows never sit in
+    memory. Recorded in the audit log with the number of rows actually sent,
+    even if the download stops half-way.
     """
     import csv
     import io
@@ -491,7 +528,7 @@ def signatures_csv_rows(*, petition: Petition, actor):
 
     rows = 0
     try:
-        yield line(CSV_COLUMNS)
+        yield line([*CSV_COLUMNS, "sealed"] if sealed else CSV_COLUMNS)
         signatures = petition.signatures.filter(state=Signature.State.CONFIRMED).order_by("pk")
         for signature in signatures.iterator(chunk_size=2000):
             consented = signature.updates
@@ -503,6 +540,7 @@ def signatures_csv_rows(*, petition: Petition, actor):
                 signature.country.code, signature.postcode if consented else "",
                 "yes" if consented else "no", "yes" if signature.show_name else "no",
                 signature.source, signature.language,
+                *([signature.sealed] if sealed else []),
             ])
     finally:
         audit_record(actor=actor, action="petition.export_csv", target=petition, rows=rows)

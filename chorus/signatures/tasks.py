@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from chorus.lib.hosts import origin_for
 from chorus.lib.translations import translated
 from chorus.petitions.models import Petition
 from chorus.signatures import tokens
@@ -175,6 +176,9 @@ def _send_confirmations(claimed: list[int], lease: datetime.datetime, clock) -> 
         raise
     # Stopped at half the lease: given back the same way.
     _held(unsent, lease).update(confirmation_claimed_until=clock())
+    # "You have already signed" went out: a sealed signer's address, kept for
+    # it, is readable no more (models.SignatureQuerySet.drop_server_copies).
+    Signature.objects.filter(pk__in=claimed).drop_server_copies()
     return sent
 
 
@@ -288,8 +292,8 @@ def _signer_email(signature, template: str, **context) -> EmailMultiAlternatives
         context = {
             "signature": signature,
             "petition": petition,
-            "manage_url": settings.SITE_URL + manage,
-            "petition_url": settings.SITE_URL + petition.get_absolute_url(),
+            "manage_url": origin_for(signature.site_host) + manage,
+            "petition_url": origin_for(signature.site_host) + petition.get_absolute_url(),
             "SITE_NAME": settings.SITE_NAME,
             **context,
         }
@@ -305,7 +309,7 @@ def _signer_email(signature, template: str, **context) -> EmailMultiAlternatives
 
 
 def _confirm_url(signature) -> str:
-    return settings.SITE_URL + reverse(
+    return origin_for(signature.site_host) + reverse(
         "signatures:confirm", args=[tokens.confirmation_token(signature.pk)]
     )
 
@@ -491,7 +495,7 @@ def send_receipt(signature_id: int) -> bool:
     receipt = receipts.receipt_of(signature) if signature and signature.email else None
     if receipt is None:
         return False
-    log_url = settings.SITE_URL + reverse("signatures:transparency:log",
+    log_url = origin_for(signature.site_host) + reverse("signatures:transparency:log",
                                           args=[signature.petition.slug])
     message = _signer_email(signature, "signatures/email/receipt",
                             receipt=receipts.formatted(receipt), log_url=log_url)

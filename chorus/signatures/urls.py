@@ -10,6 +10,7 @@ urlpatterns = [
     # A form posted without the slash would be redirected and lost.
     path("petitions/<slug:slug>/sign", views.sign),
     path("petitions/<slug:slug>/thanks/", views.thanks, name="thanks"),
+    path("forget/", views.forget, name="forget"),
     path("confirm/<str:token>/", views.confirm, name="confirm"),
     path("confirm/<str:token>/resend/", views.confirm_resend, name="confirm_resend"),
     path("signature/<str:token>/", views.manage, name="manage"),
@@ -21,4 +22,5 @@ urlpatterns = [
     path("", include("chorus.signatures.proof_of_work.urls")),
     path("", include("chorus.signatures.exports.urls")),
     path("", include("chorus.signatures.transparency.urls")),
+    path("", include("chorus.signatures.sealing.urls")),
 ]

@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from chorus.lib.charts import bar_chart
-from chorus.lib.http import allow_methods, cached_page, require_post, same_site_post
+from chorus.lib.http import cached_page, leave_no_trace, require_safe, same_site_post
 from chorus.lib.text import masked_email
 from chorus.lib.translations import translated
 from chorus.petitions.selectors import (
@@ -75,12 +76,25 @@ def sign(request, slug):
     return redirect("signatures:thanks", slug=petition.slug)
 
 
+@require_safe
+@leave_no_trace
+def forget(request):
+    """Asked by a sensitive petition's pages once they have loaded (js/quick-exit.js): its
+    Clear-Site-Data then also removes the style sheets and scripts those pages just
+    cached, so the browser's cache keeps nothing of this site."""
+    return HttpResponse(status=204)
+
+
+@leave_no_trace
 def thanks(request, slug):
     petition = translated(public_petition_or_404(slug))
     return render(request, "signatures/thanks.html", {"petition": petition})
 
 
-@allow_methods("GET", "POST")
+# A signer's own pages set no cookie either (no CSRF cookie): the token in the
+# link is the capability, and same_site_post refuses a post from another site.
+@same_site_post("signatures/cross_site.html", allow_get=True)
+@leave_no_trace
 def confirm(request, token):
     """GET shows a button; only the POST confirms, so mail scanners cannot."""
     try:
@@ -91,6 +105,7 @@ def confirm(request, token):
         return render(request, "signatures/confirm_invalid.html", status=404)
     if signature.state == Signature.State.INVALIDATED:
         return render(request, "signatures/confirm_invalid.html", status=404)
+    _speak_signers_language(signature)
     if request.method == "POST":
         services.signature_confirm(signature=signature)
     # confirmed_by_signer: a held signature looks confirmed to its signer too.
@@ -103,12 +118,20 @@ def confirm(request, token):
     })
 
 
+def _speak_signers_language(signature) -> None:
+    """A signer's own pages are in the language they signed in: they carry no language
+    cookie (leave_no_trace clears it), and the link may be opened on another device."""
+    if signature.language and translation.check_for_language(signature.language):
+        translation.activate(signature.language)
+
+
 def _receipt(signature) -> str:
     receipt = receipt_of(signature)
     return formatted(receipt) if receipt else ""
 
 
-@require_post
+@same_site_post("signatures/cross_site.html")
+@leave_no_trace
 def confirm_resend(request, token):
     services.confirmation_resend(token=token)
     return render(request, "signatures/confirm_resent.html")
@@ -116,11 +139,14 @@ def confirm_resend(request, token):
 
 def _managed_signature(token):
     try:
-        return services.signature_from_manage_token(token)
+        signature = services.signature_from_manage_token(token)
     except (signing.BadSignature, ValueError, Signature.DoesNotExist):
         return None
+    _speak_signers_language(signature)
+    return signature
 
 
+@leave_no_trace
 def manage(request, token):
     """The signer's private page: what is stored, download, withdraw, erase."""
     signature = _managed_signature(token)
@@ -138,17 +164,18 @@ def _manage_context(signature, token, **extra):
             "receipt": _receipt(signature) if signature.confirmed_by_signer else "", **extra}
 
 
+@leave_no_trace
 def manage_data(request, token):
     signature = _managed_signature(token)
     if signature is None or signature.state == Signature.State.ERASED:
         raise Http404
     response = JsonResponse(services.signature_data(signature), json_dumps_params={"indent": 2})
     response["Content-Disposition"] = 'attachment; filename="my-signature.json"'
-    response["Cache-Control"] = "private, no-store"
     return response
 
 
-@require_post
+@same_site_post("signatures/cross_site.html")
+@leave_no_trace
 def withdraw(request, token):
     signature = _managed_signature(token)
     if signature is None:
@@ -157,7 +184,8 @@ def withdraw(request, token):
     return redirect("signatures:manage", token=token)
 
 
-@require_post
+@same_site_post("signatures/cross_site.html")
+@leave_no_trace
 def receipt_email(request, token):
     """The signer asks for their receipt by e-mail: at most once an hour."""
     signature = _managed_signature(token)
@@ -171,7 +199,8 @@ def receipt_email(request, token):
                   _manage_context(signature, token, receipt_sent=True))
 
 
-@require_post
+@same_site_post("signatures/cross_site.html")
+@leave_no_trace
 def erase(request, token):
     signature = _managed_signature(token)
     if signature is None:

@@ -71,4 +71,6 @@ def signature_unsubscribe(*, signature: Signature) -> None:
     """No more update e-mails for this signature; a second click changes nothing."""
     # Mailings read the flag as they send, so one under way skips it from now on.
     Signature.objects.filter(pk=signature.pk).update(updates=False)
+    # Sealed to the organisation's key, the address was kept readable only for these.
+    Signature.objects.filter(pk=signature.pk).drop_server_copies()
     signature.updates = False

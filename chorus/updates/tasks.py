@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from chorus.lib.hosts import origin_for
 from chorus.updates.models import Mailing
 from chorus.updates.selectors import consenting_signatures
 from chorus.updates.tokens import unsubscribe_url
@@ -126,13 +127,14 @@ def update_email(update, signature, *, body_html=None) -> EmailMultiAlternatives
     """
     petition = update.petition
     discreet = petition.discreet_email
-    link = unsubscribe_url(signature.pk)
+    origin = origin_for(signature.site_host)  # the host they signed on
+    link = unsubscribe_url(signature.pk, origin=origin)
     with translation.override(signature.language or settings.LANGUAGE_CODE):
         context = {
             "update": update, "petition": petition, "signature": signature,
             "body_html": update.body_html() if body_html is None else body_html,
             "unsubscribe_url": link,
-            "petition_url": settings.SITE_URL + petition.get_absolute_url(),
+            "petition_url": origin + petition.get_absolute_url(),
             "SITE_NAME": settings.SITE_NAME,
         }
         subject = (

@@ -21,7 +21,7 @@ def signature_id_from_unsubscribe_token(token: str) -> int:
     return int(_signer.unsign(token))
 
 
-def unsubscribe_url(signature_id: int) -> str:
-    return settings.SITE_URL + reverse(
+def unsubscribe_url(signature_id: int, *, origin: str = "") -> str:
+    return (origin or settings.SITE_URL) + reverse(
         "updates:unsubscribe", args=[unsubscribe_token(signature_id)]
     )

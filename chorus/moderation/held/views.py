@@ -71,7 +71,9 @@ def held_list(request):
     signatures = _held(filters).select_related("petition").order_by("created_at", "pk")
     page = Paginator(signatures, HELD_PAGE_SIZE).get_page(request.GET.get("page"))
     # Only a masked address leaves this view: the template never sees the address.
-    rows = [(signature, masked_email(signature.email)) for signature in page.object_list]
+    # A sealed signature may have no readable address left: its domain still shows.
+    rows = [(signature, masked_email(signature.email) or f"•••@{signature.email_domain}")
+            for signature in page.object_list]
     summary = (
         Signature.objects.filter(state=Signature.State.HELD)
         .values("petition__slug", "petition__title", "held_reason")

@@ -8,7 +8,7 @@ the audit log.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
@@ -20,6 +20,7 @@ from chorus.petitions.models import Petition
 from chorus.petitions.permissions import petition_for_member
 from chorus.signatures.exports.delivery import DELIVERY_NOT_BUILT, DeliveryNotBuilt, delivery_pdf
 from chorus.signatures.exports.forms import PurgeForm
+from chorus.signatures.exports.sealed import export_key, sealed_file
 from chorus.signatures.models import Signature
 from chorus.signatures.services import petition_purge, signatures_csv_rows
 
@@ -34,11 +35,21 @@ def _private(response):
 @require_safe
 def signatures_csv(request, slug: str):
     petition, _membership = petition_for_member(request.user, slug, Role.OWNER)
+    if key := export_key(petition):
+        rows = signatures_csv_rows(petition=petition, actor=request.user, sealed=True)
+        return _sealed(sealed_file(rows, key), f"{petition.slug}-signatures.csv.age")
     response = StreamingHttpResponse(
         signatures_csv_rows(petition=petition, actor=request.user),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{petition.slug}-signatures.csv"'
+    return _private(response)
+
+
+def _sealed(file, filename: str):
+    # Only the organisation's private key opens it: `age -d` or tools/chorus-open.
+    response = FileResponse(file, as_attachment=True, filename=filename,
+                            content_type="application/octet-stream")
     return _private(response)
 
 
@@ -63,6 +74,8 @@ def delivery(request, slug: str):
     except DeliveryNotBuilt:
         return _private(render(request, "signatures/exports/delivery_failed.html",
                                {"petition": petition, "message": DELIVERY_NOT_BUILT}, status=503))
+    if key := export_key(petition):
+        return _sealed(sealed_file([document], key), f"{petition.slug}-delivery.pdf.age")
     response = HttpResponse(document, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{petition.slug}-delivery.pdf"'
     return _private(response)
