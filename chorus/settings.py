@@ -29,6 +29,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = env_str("SITE_NAME", "Chorus")
+# Who runs this site and how to reach them: the About, Privacy and Contact pages say so.
+CHORUS_OPERATOR_NAME = env_str("CHORUS_OPERATOR_NAME", SITE_NAME)
+CHORUS_CONTACT_EMAIL = env_str("CHORUS_CONTACT_EMAIL", "")
 
 INSTALLED_APPS = [
     # Django's admin, behind our throttled login and the staff second factor.
@@ -57,6 +60,7 @@ INSTALLED_APPS = [
     "chorus.dashboard",
     "chorus.api",
     "chorus.embeds",
+    "chorus.about",
     "chorus.periodic",
     "chorus.demo",
     "ninja",
@@ -101,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "chorus.lib.context_processors.site",
             ],
+            "builtins": ["chorus.lib.template_filters"],
         },
     }
 ]
@@ -153,6 +158,7 @@ LANGUAGE_CODE = "en"
 # Arabic ships as an interface skeleton (right to left); see docs/languages.md.
 LANGUAGES = [("en", _("English")), ("ru", _("Russian")), ("ar", _("Arabic"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["chorus.lib.formats"]
 USE_I18N = True
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_TZ = True
