@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: install run test system-packages lint check bench messages restore-drill clean
+.PHONY: install run test system-packages checkers screenshots lint check bench messages restore-drill clean
 
 # uv is installed into .tools/ so that nothing outside the checkout changes
 # (and no other Python's uv shim gets in the way).
@@ -35,19 +35,36 @@ run: install
 
 # The browser tests drive Debian's Chromium (never a downloaded browser build);
 # the catalogue test re-extracts messages with GNU gettext; the restore drill
-# (on PostgreSQL) backs up and restores with pg_dump and pg_restore.
+# (on PostgreSQL) backs up and restores with pg_dump and pg_restore; the page
+# checks run the Nu HTML Checker on Java and install their checkers with npm.
 system-packages:
 	@missing=""; command -v chromium >/dev/null || missing="chromium"; \
 	command -v xgettext >/dev/null || missing="$$missing gettext"; \
 	command -v pg_dump >/dev/null || missing="$$missing postgresql-client"; \
 	command -v age >/dev/null || missing="$$missing age"; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	[ -z "$$missing" ] || { \
 	  [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
 	  || echo "Install $$missing (Debian: apt-get install $$missing) for the browser, catalogue, restore-drill and sealed-export tests."; }
 
-test: install system-packages
+# axe-core and the Nu HTML Checker (vnu-jar), pinned in package-lock.json; used only by
+# the tests (chorus/tests/test_every_page_browser.py), never served to readers.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+checkers: system-packages node_modules/.package-lock.json
+
+test: install checkers
 	$(PY) -m pytest
+
+# Every page of the page checks, in English, Russian and Arabic, at 320 and 1280 px.
+screenshots: install checkers
+	rm -rf var/screenshots
+	CHORUS_SCREENSHOTS=$(CURDIR)/var/screenshots $(PY) -m pytest -q -p no:cacheprovider \
+	  chorus/tests/test_every_page_browser.py -k every_page
+	@echo "Screenshots: $(CURDIR)/var/screenshots/"
 
 lint: install
 	$(PY) -m ruff check .
@@ -60,8 +77,8 @@ check: install
 	$(MANAGE) check --deploy --fail-level WARNING
 
 messages: install
-	DEBUG=1 $(MANAGE) makemessages --locale ru --no-obsolete --no-wrap --ignore '.venv/*' --ignore '.tools/*' --ignore 'bench/*' --ignore 'staticfiles/*'
-	DEBUG=1 $(MANAGE) compilemessages --ignore '.venv/*' --ignore '.tools/*'
+	DEBUG=1 $(MANAGE) makemessages --locale ru --locale ar --no-obsolete --no-wrap --ignore '.venv/*' --ignore '.tools/*' --ignore 'bench/*' --ignore 'staticfiles/*' --ignore 'node_modules/*'
+	DEBUG=1 $(MANAGE) compilemessages --ignore '.venv/*' --ignore '.tools/*' --ignore 'node_modules/*'
 
 bench: install
 	bench/run
@@ -72,4 +89,4 @@ restore-drill: install system-packages
 	tools/restore-drill $(BACKUP)
 
 clean:
-	rm -rf .venv .tools var staticfiles
+	rm -rf .venv .tools var staticfiles node_modules

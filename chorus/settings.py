@@ -37,6 +37,9 @@ ALLOWED_HOSTS += [
 # Where "Leave this page" sends a signer of a sensitive petition: a neutral site.
 CHORUS_QUICK_EXIT_URL = env_str("CHORUS_QUICK_EXIT_URL", "https://www.wikipedia.org/")
 SITE_NAME = env_str("SITE_NAME", "Chorus")
+# Who runs this site and how to reach them: the About, Privacy and Contact pages say so.
+CHORUS_OPERATOR_NAME = env_str("CHORUS_OPERATOR_NAME", SITE_NAME)
+CHORUS_CONTACT_EMAIL = env_str("CHORUS_CONTACT_EMAIL", "")
 
 INSTALLED_APPS = [
     # Django's admin, behind our throttled login and the staff second factor.
@@ -65,6 +68,7 @@ INSTALLED_APPS = [
     "chorus.dashboard",
     "chorus.api",
     "chorus.embeds",
+    "chorus.about",
     "chorus.periodic",
     "chorus.demo",
     "ninja",
@@ -111,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "chorus.lib.context_processors.site",
             ],
+            "builtins": ["chorus.lib.template_filters"],
         },
     }
 ]
@@ -163,6 +168,7 @@ LANGUAGE_CODE = "en"
 # Arabic ships as an interface skeleton (right to left); see docs/languages.md.
 LANGUAGES = [("en", _("English")), ("ru", _("Russian")), ("ar", _("Arabic"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["chorus.lib.formats"]
 USE_I18N = True
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_TZ = True

@@ -19,6 +19,7 @@ urlpatterns = [
     path("moderation/", include("chorus.moderation.urls")),
     path("", include("chorus.stories.urls")),
     path("", include("chorus.api.urls")),
+    path("", include("chorus.about.urls")),
     # Without a CSRF token, so that reading a petition sets no cookie until a
     # reader chooses a language; the worst a forged post can do is switch it.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),

@@ -2,8 +2,11 @@
 
 from django.urls import include, path
 
+from chorus.api.views import reference
+
 app_name = "api"
 
 urlpatterns = [
+    path("api/v1/docs", reference, name="docs"),
     path("organiser/organisations/<slug:slug>/api-keys/", include("chorus.api.keys.urls")),
 ]

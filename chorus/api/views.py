@@ -7,7 +7,7 @@ from typing import Literal
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -20,6 +20,7 @@ from chorus.api import schemas
 from chorus.api.models import KEY_PREFIX, ApiKey, key_digest
 from chorus.audit.services import audit_record
 from chorus.lib.hosts import site_url
+from chorus.lib.http import require_safe
 from chorus.lib.translations import translated
 from chorus.petitions.models import Petition
 from chorus.petitions.search import petitions_search
@@ -44,6 +45,9 @@ api = NinjaAPI(
         "can record signatures with an API key."
     )),
     urls_namespace="api-v1",
+    # Our own reference page (reference() below) instead of Swagger UI: it has the site's
+    # header, language and landmarks, and passes the same accessibility checks as every page.
+    docs_url=None,
 )
 
 
@@ -302,3 +306,23 @@ def _refuse(api_key: ApiKey, slug: str, status: int, message) -> Status:
 def _audit_key_use(api_key: ApiKey, slug: str, outcome: str) -> None:
     audit_record(actor=None, action="api.signature", target=api_key, petition=slug,
                  outcome=outcome)
+
+
+@require_safe
+def reference(request):
+    """The API's reference page, read from the same OpenAPI schema as /api/v1/openapi.json."""
+    schema = api.get_openapi_schema(path_prefix="/api/v1/")
+    operations = [
+        {
+            "method": method.upper(), "path": path, "id": operation.get("operationId", ""),
+            "summary": operation.get("summary", ""),
+            "description": operation.get("description", ""),
+            "parameters": operation.get("parameters", []),
+            "responses": sorted(operation.get("responses", {}).items()),
+            "needs_key": bool(operation.get("security")),
+        }
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+    ]
+    context = {"info": schema["info"], "operations": operations}
+    return render(request, "api/reference.html", context)

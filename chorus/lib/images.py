@@ -5,8 +5,10 @@ import secrets
 import warnings
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -89,16 +91,64 @@ def _open(upload) -> Image.Image:
     return picture
 
 
+# A picture chosen before a Preview waits here (under a random name) until the form is saved,
+# so the organiser need not choose it again. The form carries only a signed reference.
+PREVIEW_FOLDER = "previews/"
+_preview_signer = signing.TimestampSigner(salt="chorus.images.preview")
+PREVIEW_MAX_AGE = 24 * 3600
+
+
 class HeroImageFormMixin:
     """For model forms with a hero image: checks and re-encodes the upload, and
     requires a description whenever there is a picture (new or kept)."""
 
+    kept_image_name = ""
+
     def clean_image(self):
         image = self.cleaned_data.get("image")
+        if image is None:
+            return self._image_kept_from_preview()
         if not image:
-            # None: keep the current image; False: its "clear" box was ticked.
-            return image
+            return image  # False: its "clear" box was ticked
         return hero_image_clean(image)
+
+    def _image_kept_from_preview(self):
+        """The picture a Preview kept (already cleaned), or None: keep the current image."""
+        try:
+            name = _preview_signer.unsign(self.data.get("image_kept", ""), max_age=PREVIEW_MAX_AGE)
+        except signing.BadSignature:
+            return None
+        if not name.startswith(PREVIEW_FOLDER) or ".." in name:
+            return None
+        try:
+            with default_storage.open(name) as stored:
+                content = stored.read()
+        except OSError:
+            return None
+        self.kept_image_name = name
+        return ContentFile(content, name=name.removeprefix(PREVIEW_FOLDER))
+
+    def keep_image_for_preview(self) -> dict | None:
+        """After a valid Preview with a picture: store it aside and say how to show and send
+        it back ({"token", "url"}), or None if there is none (or it cannot be written)."""
+        image = self.cleaned_data.get("image") if self.is_valid() else None
+        if not image:
+            return None
+        name = self.kept_image_name
+        if not name:
+            try:
+                name = default_storage.save(PREVIEW_FOLDER + image.name, image)
+            except OSError:
+                return None
+        return {"token": _preview_signer.sign(name), "url": default_storage.url(name)}
+
+    def discard_kept_image(self) -> None:
+        """Once saved, the waiting copy is no longer needed."""
+        if self.kept_image_name:
+            try:
+                default_storage.delete(self.kept_image_name)
+            except OSError:
+                pass  # a leftover copy under a random name; nothing links to it
 
     def clean(self):
         cleaned = super().clean()

@@ -21,10 +21,15 @@ def translated(obj, language: str | None = None, *, translations=None):
     if match is None:
         return obj
     shown = copy.copy(obj)
+    # Each field's own language, for its `lang` attribute: a field left blank in the
+    # translation shows the original's text, which a screen reader must read as such.
+    shown.field_languages = {}
+    shown.original_language = obj.language
     for field in match.TRANSLATED_FIELDS:
         value = getattr(match, field)
         if value:
             setattr(shown, field, value)
+        shown.field_languages[field] = language if value else obj.language
     shown.language = language
     shown.is_translation = True
     return shown

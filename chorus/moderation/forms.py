@@ -58,6 +58,12 @@ class RejectForm(forms.Form):
         label=_("Note to the organisers"), required=False,
         help_text=_("Optional. Sent to the organisers with the reason."),
     )
+    # Rejecting is final: a required tick box asks twice, without JavaScript.
+    confirm = forms.BooleanField(
+        label=_("I understand that a rejected petition can never be published or submitted "
+                "again."),
+        error_messages={"required": _("Tick the box to confirm the rejection.")},
+    )
 
 
 class TakeDownForm(forms.Form):

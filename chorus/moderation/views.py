@@ -24,6 +24,7 @@ from chorus.petitions.models import Petition
 
 QUEUE_PAGE_SIZE = 50
 AUDIT_PAGE_SIZE = 100
+REVIEW_IDS = {"reject": "reject-%s", "send_back": "send-back-%s", "take_down": "take-down-%s"}
 
 
 def _petition(slug: str) -> Petition:
@@ -54,9 +55,10 @@ def _render_review(request, petition, *, reject_form=None, send_back_form=None,
         "petition": petition,
         "submitted_by": actor_label(petition.created_by) if petition.created_by else "",
         "taken_down_by": actor_label(petition.taken_down_by) if petition.taken_down_by else "",
-        "reject_form": reject_form or RejectForm(),
-        "send_back_form": send_back_form or SendBackForm(),
-        "take_down_form": take_down_form or TakeDownForm(),
+        # Three forms on one page with the same field names: ids of their own (REVIEW_IDS).
+        "reject_form": reject_form or RejectForm(auto_id=REVIEW_IDS["reject"]),
+        "send_back_form": send_back_form or SendBackForm(auto_id=REVIEW_IDS["send_back"]),
+        "take_down_form": take_down_form or TakeDownForm(auto_id=REVIEW_IDS["take_down"]),
     }
     return render(request, "moderation/review.html", context, status=status)
 
@@ -93,19 +95,20 @@ def approve(request, slug):
 @require_post
 def reject(request, slug):
     petition = _petition(slug)
-    form = RejectForm(form_data(request))
+    form = RejectForm(form_data(request), auto_id=REVIEW_IDS["reject"])
     if not form.is_valid():
         return _render_review(request, petition, reject_form=form, status=400)
     return _decided(request, petition, services.petition_reject,
                     _("Rejected: the petition will not be published, and its organisers are "
-                      "told why by e-mail."), **form.cleaned_data)
+                      "told why by e-mail."),
+                    reason=form.cleaned_data["reason"], note=form.cleaned_data["note"])
 
 
 @staff_required
 @require_post
 def send_back(request, slug):
     petition = _petition(slug)
-    form = SendBackForm(form_data(request))
+    form = SendBackForm(form_data(request), auto_id=REVIEW_IDS["send_back"])
     if not form.is_valid():
         return _render_review(request, petition, send_back_form=form, status=400)
     return _decided(request, petition, services.petition_send_back,
@@ -117,7 +120,7 @@ def send_back(request, slug):
 @require_post
 def take_down(request, slug):
     petition = _petition(slug)
-    form = TakeDownForm(form_data(request))
+    form = TakeDownForm(form_data(request), auto_id=REVIEW_IDS["take_down"])
     if not form.is_valid():
         return _render_review(request, petition, take_down_form=form, status=400)
     return _decided(request, petition, services.petition_take_down,

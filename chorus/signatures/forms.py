@@ -120,7 +120,9 @@ class SignatureForm(forms.Form):
         validators=[validate_plain_line],
     )
     updates = forms.BooleanField(label=_("Send me updates about this campaign"), required=False)
-    show_name = forms.BooleanField(label=_("Show my name on the petition"), required=False)
+    show_name = forms.BooleanField(
+        label=_("Put my name in the list of signers handed to the target"), required=False
+    )
     # A plain Field: CharField would refuse a NUL byte before clean_source.
     source = forms.Field(required=False)
 

@@ -161,7 +161,8 @@ def _manage_context(signature, token, **extra):
     # The page masks the address: it is the one thing here a glance could leak.
     return {"signature": signature, "petition": signature.petition, "token": token,
             "email_masked": masked_email(signature.email), "erase_error": False,
-            "receipt": _receipt(signature) if signature.confirmed_by_signer else "", **extra}
+            "receipt": _receipt(signature) if signature.confirmed_by_signer else "",
+            "withdraw_error": False, **extra}
 
 
 @leave_no_trace
@@ -180,6 +181,9 @@ def withdraw(request, token):
     signature = _managed_signature(token)
     if signature is None:
         return render(request, "signatures/confirm_invalid.html", status=404)
+    if not request.POST.get("confirm"):
+        context = _manage_context(signature, token, withdraw_error=True)
+        return render(request, "signatures/manage.html", context, status=400)
     signature.withdraw()
     return redirect("signatures:manage", token=token)
 

@@ -13,7 +13,7 @@ import pytest
 
 ORDER = [
     "lib", "audit", "organisers", "petitions", "signatures", "updates", "stories",
-    "moderation", "dashboard", "api", "embeds", "periodic", "demo",
+    "moderation", "dashboard", "api", "embeds", "about", "periodic", "demo",
 ]
 CHORUS = Path(__file__).resolve().parents[1]
 

@@ -167,7 +167,7 @@ def cases(client, organisation, petition, owner, editor, moderator, immediate_ta
     reason = RejectionReason.objects.filter(active=True).first()
     result["reject note"] = (as_moderator, Case(
         url=reverse("moderation:reject", args=[rejected.slug]),
-        valid={"reason": reason.code if reason else "", "note": "Sorry."},
+        valid={"reason": reason.code if reason else "", "note": "Sorry.", "confirm": "on"},
         fields={"note": "text"},
         stored=lambda: Petition.objects.get(pk=rejected.pk).state,
         pages=moderation_note_pages(rejected.slug)))

@@ -21,6 +21,31 @@
       link.href = "https://" + server + "/share?text=" + encodeURIComponent(link.dataset.shareText);
     });
   });
+  // Phones: once neither the count's "Sign" button nor the form is on screen, a bar at the
+  // bottom leads back to the form. Without JavaScript the bar stays hidden.
+  var bar = document.getElementById("sign-bar");
+  var form = document.querySelector("#sign form");
+  var cta = document.querySelector(".sign-cta");
+  if (bar && form && cta && "IntersectionObserver" in window) {
+    var seen = new Map();
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) { seen.set(entry.target, entry.isIntersecting); });
+      var visible = false;
+      seen.forEach(function (value) { visible = visible || value; });
+      bar.hidden = visible || getComputedStyle(cta).display === "none";
+    });
+    observer.observe(form);
+    observer.observe(cta);
+  }
+  // The language menu closes when the reader clicks elsewhere or presses Escape.
+  document.querySelectorAll("details.language").forEach(function (menu) {
+    document.addEventListener("click", function (event) {
+      if (!menu.contains(event.target)) menu.open = false;
+    });
+    menu.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { menu.open = false; menu.querySelector("summary").focus(); }
+    });
+  });
   var errors = document.getElementById("form-errors");
   if (errors) errors.focus();
 })();

@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from chorus.lib.tests.test_translations import CATALOGUE, entries, strings
+from chorus.lib.tests.test_translations import CATALOGUE, SHIPPED, catalogue_of, entries, strings
 from chorus.petitions.milestones import milestone_text, milestones_notify
 from chorus.petitions.models import Milestone, Petition
 
@@ -41,14 +41,59 @@ NOT_A_COUNT = {
 SAME_IN_EVERY_FORM = {
     "%(counter)s overdue",  # "Просрочено: 5", a label and its figure
 }
+# Arabic ones: a label and its figure, or a noun already in the plural of the whole.
+ARABIC_SAME_IN_EVERY_FORM = {
+    "Replies (%(counter)s waiting)",
+    "%(counter)s of them is confirmed: the petition's count will drop by %(counter)s.",
+}
 NUMBERS = (1, 2, 5, 21)
 RUSSIAN_SIGNATURES = {1: "подпись", 2: "подписи", 5: "подписей", 21: "подпись"}
 ENGLISH_SIGNATURES = {1: "signature", 2: "signatures", 5: "signatures", 21: "signatures"}
 
 
-def catalogue():
-    for block in entries(CATALOGUE.read_text(encoding="utf-8")):
+def catalogue(language: str = "ru"):
+    path = CATALOGUE if language == "ru" else catalogue_of(language)
+    for block in entries(path.read_text(encoding="utf-8")):
         yield block, strings(block, "msgid")[0], strings(block, r"msgstr\[\d\]")
+
+
+# Each shipped language's number of plural forms (as Django's own catalogues have them), and
+# two forms that must differ: Russian "1 подпись" / "5 подписей", Arabic "توقيع" (1) and
+# "توقيعات" (3 to 10).
+PLURALS = {"ru": (4, 0, 2), "ar": (6, 1, 3)}
+
+
+def test_every_shipped_language_has_its_plural_rules_here():
+    assert sorted(PLURALS) == sorted(SHIPPED)
+
+
+@pytest.mark.parametrize("language", SHIPPED)
+def test_every_plural_has_all_the_forms_of_its_language(language):
+    forms_wanted = PLURALS[language][0]
+    header = catalogue_of(language).read_text(encoding="utf-8").split("\n\n")[0]
+    assert f"nplurals={forms_wanted};" in header
+    short = [msgid for block, msgid, forms in catalogue(language)
+             if "msgid_plural" in block and len(forms) != forms_wanted]
+    assert short == []
+
+
+@pytest.mark.parametrize("language", SHIPPED)
+def test_every_plural_keeps_its_number_in_every_form(language):
+    """A form without the number ("توقيع واحد") reads well but loses the figure the page shows."""
+    def numbers(text: str) -> set[str]:
+        return set(re.findall(r"%\(\w+\)[sd]|%d", text))
+
+    lost = [msgid for block, msgid, forms in catalogue(language)
+            if "msgid_plural" in block and any(numbers(form) != numbers(msgid) for form in forms)]
+    assert lost == []
+
+
+def test_every_arabic_plural_says_one_and_three_differently():
+    _count, one, few = PLURALS["ar"]
+    dodged = [msgid for block, msgid, forms in catalogue("ar")
+              if "msgid_plural" in block and forms[one] == forms[few]
+              and msgid not in SAME_IN_EVERY_FORM | ARABIC_SAME_IN_EVERY_FORM]
+    assert dodged == []
 
 
 def test_every_message_with_a_count_in_it_has_plural_forms():

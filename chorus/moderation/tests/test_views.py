@@ -156,7 +156,7 @@ def test_approving_opens_the_petition_and_tells_its_organisers(
 def test_rejecting_keeps_the_petition_private_and_says_why(
     staff_client, post, pending, editor, owner, mailoutbox
 ):
-    response = post(url("reject", pending), {"reason": "personal-data",
+    response = post(url("reject", pending), {"reason": "personal-data", "confirm": "on",
                                               "note": "It names a private witness."})
     assert response.status_code == 302
     pending.refresh_from_db()
@@ -174,16 +174,23 @@ def test_rejecting_keeps_the_petition_private_and_says_why(
 
 
 def test_rejecting_without_a_reason_changes_nothing(staff_client, post, pending, mailoutbox):
-    response = post(url("reject", pending), {"note": "No."})
+    response = post(url("reject", pending), {"note": "No.", "confirm": "on"})
     assert response.status_code == 400
     assert "Choose the reason for rejecting the petition." in response.text
     assert state_of(pending) == Petition.State.PENDING
     assert not mailoutbox and not AuditEntry.objects.filter(action__startswith="moderation")
 
 
+def test_rejecting_asks_for_the_tick_box_first(staff_client, post, pending, mailoutbox):
+    response = post(url("reject", pending), {"reason": "personal-data"})
+    assert response.status_code == 400
+    assert "Tick the box to confirm the rejection." in response.text
+    assert state_of(pending) == Petition.State.PENDING and not mailoutbox
+
+
 def test_a_retired_reason_cannot_be_given(staff_client, post, pending):
     RejectionReason.objects.filter(code="advertising").update(active=False)
-    response = post(url("reject", pending), {"reason": "advertising"})
+    response = post(url("reject", pending), {"reason": "advertising", "confirm": "on"})
     assert response.status_code == 400
     assert "Choose one of the reasons listed." in response.text
     assert state_of(pending) == Petition.State.PENDING
@@ -227,7 +234,7 @@ def test_approving_a_rejected_petition_is_refused_with_a_message(
 def test_a_bad_note_is_refused_and_changes_nothing(staff_client, post, pending, note,
                                                    mailoutbox):
     for name, data in [("send_back", {"note": note}),
-                       ("reject", {"reason": "unclear", "note": note})]:
+                       ("reject", {"reason": "unclear", "note": note, "confirm": "on"})]:
         response = post(url(name, pending), data)
         assert response.status_code == 400
         assert 'class="errors"' in response.text

@@ -123,6 +123,23 @@ class PetitionForm(HeroImageFormMixin, forms.ModelForm):
             if name in self.fields:
                 self.fields[name].validators.append(validate_plain_text)
 
+    # How the form is laid out: what people sign, whom it asks and how many, the picture,
+    # and when it closes. A field left out of the form (a signed text) is skipped.
+    GROUPS = (
+        (_("The text"), ("organisation", "title", "slug", "ask", "body", "statement",
+                         "statement_by", "statement_role")),
+        (_("Target and goal"), ("target", "goal")),
+        (_("Image"), ("image", "image_alt", "image_caption", "image_credit")),
+        (_("Dates"), ("closes_on",)),
+    )
+
+    def groups(self) -> list[tuple[str, list]]:
+        return [
+            (legend, [self[name] for name in names if name in self.fields])
+            for legend, names in self.GROUPS
+            if any(name in self.fields for name in names)
+        ]
+
     @property
     def signed_text_locked(self) -> bool:
         return self.petition is not None and "title" not in self.fields

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from chorus.lib.forms import posted_form, saving
-from chorus.lib.http import require_post
+from chorus.lib.http import allow_methods, require_post
 from chorus.organisers.models import Role
 from chorus.organisers.permissions import organisations_for
 from chorus.petitions import services
@@ -17,11 +17,13 @@ from chorus.petitions.permissions import petition_for_member
 
 def _render_form(request, form, *, petition=None, status=None):
     previewing = request.method == "POST" and request.POST.get("action") == "preview"
+    kept_image = form.keep_image_for_preview() if previewing else None
     context = {
         "form": form,
         "petition": petition,
         "preview": form.preview() if previewing else None,
-        "image_dropped": previewing and bool(request.FILES.get("image")),
+        "kept_image": kept_image,
+        "image_dropped": previewing and bool(request.FILES.get("image")) and not kept_image,
     }
     status = status or (400 if form.errors else 200)
     return render(request, "petitions/manage/form.html", context, status=status)
@@ -47,6 +49,7 @@ def create(request):
             form.image_not_stored()
             return _render_form(request, form, status=503)
         else:
+            form.discard_kept_image()
             messages.success(request, _("Your draft is saved. Submit it for review when it "
                                         "is ready."))
             return redirect("petitions:manage:detail", slug=petition.slug)
@@ -68,6 +71,7 @@ def edit(request, slug):
             form.image_not_stored()
             return _render_form(request, form, petition=petition, status=503)
         else:
+            form.discard_kept_image()
             messages.success(request, _("Your changes are saved."))
             return redirect("petitions:manage:detail", slug=petition.slug)
     return _render_form(request, form, petition=petition)
@@ -102,15 +106,26 @@ def submit(request, slug):
                  _("Submitted for review. The moderators will look at it soon."))
 
 
+def _confirm_page(request, slug: str, action: str):
+    """GET: the page that asks before an action nobody can take back (works without JS)."""
+    petition, _membership = petition_for_member(request.user, slug, Role.EDITOR)
+    return render(request, "petitions/manage/confirm.html",
+                  {"petition": petition, "action": action})
+
+
 @login_required
-@require_post
+@allow_methods("GET", "POST")
 def close(request, slug):
+    if request.method == "GET":
+        return _confirm_page(request, slug, "close")
     return _move(request, slug, services.petition_close,
                  _("The petition is closed: nobody can sign it any more."))
 
 
 @login_required
-@require_post
+@allow_methods("GET", "POST")
 def victory(request, slug):
+    if request.method == "GET":
+        return _confirm_page(request, slug, "victory")
     return _move(request, slug, services.petition_victory_declare,
                  _("Victory is declared on the petition's page. Congratulations!"))

@@ -32,7 +32,7 @@ def reader(language: str) -> Client:
 
 def test_a_russian_reader_sees_the_russian_text(translated_petition):
     page = reader("ru").get(PAGE).content.decode()
-    assert "<h1>Остановите ликвидацию</h1>" in page
+    assert 'lang="ru" dir="auto">Остановите ликвидацию</h1>' in page
     assert "Правительство <strong>хочет</strong> нас закрыть." in page
     assert '<meta property="og:title" content="Остановите ликвидацию">' in page
     assert '<meta name="description" content="Отзовите иск.">' in page
@@ -43,7 +43,7 @@ def test_a_russian_reader_sees_the_russian_text(translated_petition):
 
 def test_an_english_reader_sees_the_original_and_where_else_to_read_it(translated_petition):
     page = reader("en").get(PAGE).content.decode()
-    assert "<h1>Stop the lawsuit</h1>" in page
+    assert 'lang="en" dir="auto">Stop the lawsuit</h1>' in page
     assert "Остановите" not in page
     assert 'class="translation-note"' not in page
     assert "This is a translation" not in page
@@ -54,7 +54,7 @@ def test_an_english_reader_sees_the_original_and_where_else_to_read_it(translate
 def test_the_language_switcher_cookie_chooses_the_text(translated_petition):
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
-    assert "<h1>Остановите ликвидацию</h1>" in client.get(PAGE).content.decode()
+    assert 'lang="ru" dir="auto">Остановите ликвидацию</h1>' in client.get(PAGE).content.decode()
 
 
 def test_the_russian_page_says_the_translation_is_not_what_was_signed(translated_petition):
@@ -69,7 +69,7 @@ def test_blank_translated_fields_fall_back_to_the_original(petition):
     PetitionTranslation.objects.create(petition=petition, language="ru", title="Остановите",
                                        ask="Отзовите иск.")
     page = reader("ru").get(PAGE).content.decode()
-    assert "<h1>Остановите</h1>" in page
+    assert 'lang="ru" dir="auto">Остановите</h1>' in page
     assert "The Government of Norvania" in page
     assert "The <strong>government</strong> wants to close us." in page
 
@@ -77,20 +77,21 @@ def test_blank_translated_fields_fall_back_to_the_original(petition):
 def test_an_arabic_reader_without_a_translation_sees_the_original(translated_petition):
     page = reader("ar").get(PAGE).content.decode()
     assert '<html lang="ar" dir="rtl">' in page
-    assert "<h1>Stop the lawsuit</h1>" in page
+    assert 'lang="en" dir="auto">Stop the lawsuit</h1>' in page
     assert 'class="translation-note"' not in page
 
 
 def test_a_new_translation_shows_at_once_despite_the_page_cache(
     client, editor, petition, django_capture_on_commit_callbacks
 ):
-    assert "<h1>Stop the lawsuit</h1>" in reader("ru").get(PAGE).content.decode()
+    assert 'lang="en" dir="auto">Stop the lawsuit</h1>' in reader("ru").get(PAGE).content.decode()
     client.force_login(editor)
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/organiser/petitions/stop-the-liquidation/translations/ru/", {
             "title": "Остановите ликвидацию", "ask": "Отзовите иск.",
         })
-    assert "<h1>Остановите ликвидацию</h1>" in reader("ru").get(PAGE).content.decode()
+    russian = reader("ru").get(PAGE).content.decode()
+    assert 'lang="ru" dir="auto">Остановите ликвидацию</h1>' in russian
 
 
 def test_the_page_costs_the_same_queries_with_any_number_of_translations(petition):
@@ -138,8 +139,8 @@ def test_signatures_in_every_language_add_up_to_one_count(
     translated_petition, signer, immediate_tasks, mailoutbox
 ):
     russian, english = reader("ru"), reader("en")
-    assert "<h1>Остановите ликвидацию</h1>" in russian.get(PAGE).content.decode()
-    assert "<h1>Stop the lawsuit</h1>" in english.get(PAGE).content.decode()
+    assert 'lang="ru" dir="auto">Остановите ликвидацию</h1>' in russian.get(PAGE).content.decode()
+    assert 'lang="en" dir="auto">Stop the lawsuit</h1>' in english.get(PAGE).content.decode()
 
     russian.post(PAGE + "sign/", {**signer, "email": "ivan@example.org"})
     english.post(PAGE + "sign/", {**signer, "email": "jane@example.org"})

@@ -82,6 +82,7 @@ def test_without_javascript_a_signer_manages_and_withdraws_their_signature(
     content = page.content()
     assert "Ivan Petrov" in content and "Georgia" in content
     assert "ivan@example.org" not in content
+    page.get_by_label("Yes, withdraw my signature").check()
     page.get_by_role("button", name="Withdraw my signature").click()
     page.wait_for_load_state()
     assert "Withdrawn by the signer" in page.content()

@@ -131,7 +131,7 @@ def test_release_leaves_signatures_that_are_not_held_alone(petition, moderator):
 
 def test_a_held_signer_can_withdraw_and_erase(client, petition):
     held = held_signature(petition)
-    client.post(f"/signature/{manage_token(held.pk)}/withdraw/")
+    client.post(f"/signature/{manage_token(held.pk)}/withdraw/", {"confirm": "1"})
     held.refresh_from_db()
     assert held.state == "withdrawn"
     other = held_signature(petition, email="other@example.org")

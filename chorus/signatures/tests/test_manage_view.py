@@ -52,7 +52,7 @@ def test_the_signer_can_download_everything_stored(client, signed, signer):
 
 def test_withdrawing_leaves_the_count_at_the_next_counter_run(client, signed, petition):
     assert count(petition) == 1
-    response = client.post(f"{signed}withdraw/")
+    response = client.post(f"{signed}withdraw/", {"confirm": "1"})
     assert response.status_code == 302
     assert count(petition) == 1  # the petition row is only ever updated by the counter
     signatures_count()
@@ -60,6 +60,13 @@ def test_withdrawing_leaves_the_count_at_the_next_counter_run(client, signed, pe
     signature = Signature.objects.get()
     assert signature.state == "withdrawn" and signature.updates is False
     assert "Withdrawn by the signer" in client.get(signed).content.decode()
+
+
+def test_withdrawing_needs_a_tick_first(client, signed, petition):
+    refused = client.post(f"{signed}withdraw/")
+    assert refused.status_code == 400
+    assert "Tick the box to confirm that you want to withdraw" in refused.content.decode()
+    assert Signature.objects.get().state == "confirmed"
 
 
 def test_erasing_needs_a_tick_and_then_removes_every_personal_field(client, signed, petition):

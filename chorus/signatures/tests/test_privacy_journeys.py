@@ -340,7 +340,7 @@ def test_a_raw_dump_of_the_database_after_the_journeys_holds_no_address_or_ip(
     for _, address, *_ in SIGNERS[:3]:
         assert client.post(links[address][0]).status_code == 200
     signatures_count()
-    assert client.post(links[SIGNERS[1][1]][1] + "withdraw/").status_code == 302
+    assert client.post(links[SIGNERS[1][1]][1] + "withdraw/", {"confirm": "1"}).status_code == 302
     signatures_count()
     assert Signature.objects.filter(state=Signature.State.CONFIRMED).count() == 2
     assert Signature.objects.count() == len(SIGNERS)

@@ -61,7 +61,7 @@ def test_each_linked_petition_is_a_card_with_its_count_and_a_sign_link(client, s
     html = page(client.get(story.get_absolute_url()))
     assert petition.title in html
     assert "1,234 signatures of 100" in html
-    assert f'href="{petition.get_absolute_url()}#sign-heading"' in html
+    assert f'href="{petition.get_absolute_url()}#sign"' in html
     assert "Sign the petition here" in html
 
 

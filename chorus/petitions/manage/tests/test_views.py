@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 
 import pytest
 from django.core.cache import cache
@@ -106,12 +107,24 @@ def test_a_viewer_cannot_submit_close_or_declare_victory(client, viewer, request
     assert (stored.state, stored.victory_at) == (target.state, None)
 
 
-@pytest.mark.parametrize("action", ["submit", "close", "victory"])
-def test_the_moving_addresses_only_accept_a_submitted_form(client, draft, editor, action):
+def test_submitting_only_accepts_a_submitted_form(client, draft, editor):
     client.force_login(editor)
-    response = client.get(manage(draft.slug, action))
+    response = client.get(manage(draft.slug, "submit"))
     assert response.status_code == 405
     assert Petition.objects.get(pk=draft.pk).state == Petition.State.DRAFT
+
+
+@pytest.mark.parametrize(("action", "question"), [
+    ("close", "Close the petition now?"), ("victory", "Declare victory?")])
+def test_closing_and_victory_ask_first_on_a_page_of_their_own(client, petition, editor,
+                                                              action, question):
+    client.force_login(editor)
+    response = client.get(manage(petition.slug, action))
+    assert response.status_code == 200
+    assert question in page(response) and "This cannot be undone" in page(response)
+    assert 'class="danger"' in page(response)
+    stored = Petition.objects.get(pk=petition.pk)
+    assert (stored.state, stored.victory_at) == (Petition.State.OPEN, None)
 
 
 def test_someone_without_an_organisation_is_told_to_create_one(client, viewer, outsider):
@@ -298,12 +311,28 @@ def test_an_image_needs_a_description(client, editor):
     assert not Petition.objects.exists()
 
 
-def test_a_preview_says_the_chosen_image_must_be_chosen_again(client, editor):
+def test_a_preview_keeps_the_chosen_image_for_the_save(client, editor):
     client.force_login(editor)
     response = client.post(CREATE, petition_form(
         action="preview", image=jpeg_with_gps(), image_alt="A crowd"))
-    assert "choose it again before you save" in page(response)
+    assert "The picture you chose is kept" in page(response)
+    assert "choose it again" not in page(response)
     assert not Petition.objects.exists()
+    token = re.search(r'name="image_kept" value="([^"]+)"', page(response)).group(1)
+    # The organiser presses Save on the preview page: no file is sent again.
+    saved = client.post(CREATE, petition_form(image_kept=token, image_alt="A crowd"))
+    assert saved.status_code == 302
+    petition = Petition.objects.get(title="Stop the raids")
+    assert petition.image and petition.image.name.startswith("petitions/")
+    detail = page(client.get(manage(petition.slug)))
+    assert petition.image.url in detail  # the organiser's page shows the picture
+
+
+def test_a_forged_kept_image_is_ignored(client, editor):
+    client.force_login(editor)
+    response = client.post(CREATE, petition_form(image_kept="previews/../../etc/passwd:x:y"))
+    assert response.status_code == 302
+    assert not Petition.objects.get(title="Stop the raids").image
 
 
 # Editing

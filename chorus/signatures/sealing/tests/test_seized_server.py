@@ -89,7 +89,7 @@ def journeys(client, post, petition, mailoutbox, owner):
                                                            UNSUBSCRIBED["email"]]
     post(last_link(mailoutbox, UNSUBSCRIBED["email"], UNSUBSCRIBE))
     # Fyodor withdraws, Galina erases.
-    post(last_link(mailoutbox, WITHDRAWN["email"], MANAGE) + "withdraw/")
+    post(last_link(mailoutbox, WITHDRAWN["email"], MANAGE) + "withdraw/", {"confirm": "1"})
     post(last_link(mailoutbox, ERASED["email"], MANAGE) + "erase/", {"confirm": "1"})
     signatures_count()
     signatures_seal()

@@ -1,0 +1,4 @@
+# One date style per language on every page, chart and e-mail: "9 January 2030".
+DATE_FORMAT = SHORT_DATE_FORMAT = "j F Y"
+DATETIME_FORMAT = SHORT_DATETIME_FORMAT = "j F Y, H:i"
+TIME_FORMAT = "H:i"
