@@ -370,10 +370,6 @@ def public_key_document() -> dict:
     }
 
 
-def statement_signature(statement: Statement) -> str:
-    return json.loads(statement.document)["signature"]
-
-
 def fingerprint_short(fingerprint: str) -> str:
     """The first 16 hex digits, grouped, as printed where space is short (the PDF)."""
     return " ".join(fingerprint[i:i + 4] for i in range(0, 16, 4))
