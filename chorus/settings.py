@@ -139,6 +139,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+elif env_bool("DATABASE_TRANSACTION_POOLER", False):
+    # Behind PgBouncer in transaction mode (docs/deploy.md) each transaction may run on
+    # another server connection: nothing may outlive one. Django's named cursors
+    # (iterator()) would, and so would the statements psycopg prepares on its own
+    # after a few runs. Chorus itself takes only transaction-level advisory locks
+    # and issues no SET outside a transaction.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
@@ -305,6 +313,9 @@ CHORUS_REMINDER_AFTER = env_int("CHORUS_REMINDER_AFTER", 24 * 3600)
 CHORUS_REMINDER_SECOND_AFTER = env_int("CHORUS_REMINDER_SECOND_AFTER", 72 * 3600)
 # Seconds between ticks of `runperiodic` (counting, milestones, closing, trending).
 CHORUS_COUNT_INTERVAL = env_float("CHORUS_COUNT_INTERVAL", 2.0)
+# Several servers may each run `runperiodic`: one works, the others take over once it
+# has not renewed its lease for this long (chorus.periodic.models.Lease).
+CHORUS_PERIODIC_LEASE_SECONDS = env_float("CHORUS_PERIODIC_LEASE_SECONDS", 30.0)
 # While the database cannot be reached, pages answer 503 with this Retry-After,
 # and runperiodic waits this long between attempts.
 CHORUS_RETRY_AFTER_SECONDS = env_int("CHORUS_RETRY_AFTER_SECONDS", 10)

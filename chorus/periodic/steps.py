@@ -18,10 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from time import monotonic
 
+from django.conf import settings
 from django.utils import timezone
 
 from chorus.lib.database import UNREACHABLE, connections_reset
 from chorus.moderation.abuse.services import trending_detect
+from chorus.periodic.lease import lease_hold
 from chorus.petitions.closing import petitions_close_due
 from chorus.petitions.milestones import milestones_record
 from chorus.signatures.counting.services import signatures_count
@@ -41,6 +43,8 @@ class Tick:
     count_changes: dict[int, int] = field(default_factory=dict)
     # Set when the database could not be reached: the tick stopped there.
     database_error: Exception | None = None
+    # Set when another process holds the periodic lease: this one did nothing.
+    standby: bool = False
 
 
 def _count(tick: Tick) -> None:
@@ -114,9 +118,14 @@ STEPS = [
 class Schedule:
     """Runs the steps that are due; remembers when each last ran in this process."""
 
-    def __init__(self, steps: list[Step] | None = None, clock: Callable[[], float] = monotonic):
+    def __init__(self, steps: list[Step] | None = None, clock: Callable[[], float] = monotonic,
+                 holder: str | None = None):
         self.steps = STEPS if steps is None else steps
         self.clock = clock
+        # With a holder, steps run only while it holds the lease (lease.py), renewed
+        # before each step: a second runperiodic on another server waits, and takes
+        # over within CHORUS_PERIODIC_LEASE_SECONDS of this one dying.
+        self.holder = holder
         self.last_run: dict[str, float] = {}
         self.database_down_since: datetime.datetime | None = None
 
@@ -130,8 +139,13 @@ class Schedule:
             at = self.clock()
             if not self.due(step, at):
                 continue
-            self.last_run[step.name] = at
             try:
+                if self.holder and not lease_hold(
+                    holder=self.holder, seconds=settings.CHORUS_PERIODIC_LEASE_SECONDS
+                ):
+                    tick.standby = True
+                    break
+                self.last_run[step.name] = at
                 step.run(tick)
             except UNREACHABLE as error:
                 # Every later step would fail the same way: stop, and let this one and

@@ -1,9 +1,11 @@
+import contextlib
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from chorus.lib.database import connections_reset
+from chorus.periodic.lease import holder_name, lease_release
 from chorus.periodic.steps import STEPS, Schedule
 
 
@@ -29,9 +31,23 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, once=False, interval=None, **options):
-        schedule = Schedule()
+        schedule = Schedule(holder=holder_name())
+        try:
+            self._run(schedule, once=once, interval=interval, **options)
+        finally:
+            with contextlib.suppress(Exception):  # stopping anyway; the lease expires by itself
+                lease_release(holder=schedule.holder)
+
+    def _run(self, schedule, *, once, interval, **options):
+        was_standby = False
         while True:
             tick = schedule.tick()
+            if tick.standby != was_standby:
+                was_standby = tick.standby
+                self.stderr.write(
+                    "another runperiodic holds the lease; waiting to take over"
+                    if tick.standby else "holding the lease: running the periodic work"
+                )
             if options["verbosity"] > 1:
                 for petition_id, delta in tick.count_changes.items():
                     self.stdout.write(f"petition {petition_id}: {delta:+d}")
