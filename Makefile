@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: install run test system-packages checkers screenshots lint check bench messages restore-drill clean
+.PHONY: install run test system-packages checkers screenshots lint check bench messages restore-drill clean stack stack-stop
 
 # uv is installed into .tools/ so that nothing outside the checkout changes
 # (and no other Python's uv shim gets in the way).
@@ -32,6 +32,16 @@ run: install
 	$(MANAGE) db_worker --interval 0.5 --no-reload & \
 	$(MANAGE) runperiodic & \
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+# A production-shaped Chorus on this machine, on PostgreSQL (tools/stack): nginx on
+# STACK_PORT (8080) in front of two app nodes, PgBouncer, the worker and the periodic
+# work on each node (one holds the lease); Redis as the shared cache with STACK_REDIS=1.
+stack: install
+	@if [ "$${STACK_REDIS:-0}" = 1 ]; then $(UV) sync --locked --quiet --extra redis; fi
+	$(PY) tools/stack start
+
+stack-stop:
+	$(PY) tools/stack stop
 
 # The browser tests drive Debian's Chromium (never a downloaded browser build);
 # the catalogue test re-extracts messages with GNU gettext; the restore drill
