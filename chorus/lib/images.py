@@ -245,6 +245,15 @@ class HeroImageFormMixin:
                 return None
         return {"token": _preview_signer.sign(name), "url": default_storage.url(name)}
 
+    def image_preview(self, *, previewing: bool) -> dict:
+        """For the form's page: the picture a Preview kept ("kept_image"), and whether a
+        chosen picture could not be kept and must be chosen again ("image_dropped")."""
+        kept = self.keep_image_for_preview() if previewing else None
+        return {
+            "kept_image": kept,
+            "image_dropped": previewing and bool(self.files.get("image")) and not kept,
+        }
+
     def discard_kept_image(self) -> None:
         """Once saved, the waiting copy is no longer needed."""
         if self.kept_image_name:
