@@ -13,6 +13,7 @@ from PIL import Image, ImageDraw
 
 from chorus.demo.stories import load_demo_stories
 from chorus.lib.digests import email_digest
+from chorus.lib.images import hero_image_clean
 from chorus.organisers.models import Membership, Organisation, Role
 from chorus.petitions.models import Petition
 from chorus.signatures.models import Signature
@@ -152,9 +153,8 @@ def load_demo(*, rng: random.Random | None = None) -> Organisation | None:
         petition.opened_at = now - timedelta(days=30 - index * 5)
         if petition.state == Petition.State.CLOSED:
             petition.closed_at = now - timedelta(days=2)
-        petition.image.save(
-            f"{petition.slug}.jpg", ContentFile(_image_bytes(1200, 600, seed=index)), save=False
-        )
+        # Cleaned like an organiser's upload, so it is stored with its narrower copies.
+        petition.image = hero_image_clean(ContentFile(_image_bytes(1200, 600, seed=index)))
         petition.image_alt = "Rainbow flags against a dark sky"
         petition.save()
         Signature.objects.bulk_create(

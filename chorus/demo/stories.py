@@ -7,6 +7,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from chorus.lib.images import hero_image_clean
 from chorus.organisers.models import Organisation
 from chorus.petitions.models import Petition
 from chorus.stories.models import Story, StoryTranslation
@@ -59,7 +60,7 @@ def load_demo_stories(organisation: Organisation) -> list[Story]:
         image_alt="A court building drawn under a rainbow",
         image_caption="The Supreme Court of Norvania.", image_credit="Spectrum Alliance",
     )
-    court.image.save("hearing-postponed.jpg", ContentFile(_court_image_bytes()), save=False)
+    court.image = hero_image_clean(ContentFile(_court_image_bytes()))
     court.save()
     court.tags.set(tags_for(["court"]))
     court.petitions.set(Petition.objects.filter(slug="stop-the-liquidation"))

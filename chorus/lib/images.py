@@ -1,6 +1,8 @@
 """Hero images uploaded by organisers: checked, cleaned and re-encoded before they are stored."""
 
+import contextlib
 import io
+import re
 import secrets
 import warnings
 
@@ -9,6 +11,8 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import models
+from django.db.models.fields.files import ImageFieldFile
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -17,6 +21,14 @@ ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 # a small file that unpacks into gigabytes of pixels is an attack, not a photo.
 MAX_PIXELS = 40_000_000
 JPEG_QUALITY = 85
+# Narrower copies stored beside each picture, for phones (<img srcset>); the picture
+# itself is the widest. None is wider than the picture: nothing is scaled up.
+NARROWER_WIDTHS = (480, 800)
+# "<random>.1200w.jpg": the stored name says the picture's width, so a page lists its
+# narrower copies ("<random>.480w.jpg") without opening a file or asking the database.
+# Pictures stored before the copies were made have plain names, and are shown alone.
+_SIZED_NAME = re.compile(
+    r"(?<![^/])(?P<stem>[\w-]{22})\.(?P<width>[1-9]\d*)w\.(?P<extension>jpg|webp)$")
 # Said when storing a picture failed (OSError); the page answers 503.
 IMAGE_NOT_STORED = _(
     "The picture could not be saved: the server is out of space or cannot write files. "
@@ -43,24 +55,112 @@ def hero_image_clean(upload) -> ContentFile:
     has_alpha = picture.mode in ("RGBA", "LA", "PA") or (
         picture.mode == "P" and "transparency" in picture.info
     )
-    picture = picture.convert("RGBA" if has_alpha else "RGB")
-    max_width = settings.CHORUS_IMAGE_MAX_WIDTH
-    if picture.width > max_width:
-        height = max(1, round(picture.height * max_width / picture.width))
-        picture = picture.resize((max_width, height), Image.Resampling.LANCZOS)
+    picture = _scaled(picture.convert("RGBA" if has_alpha else "RGB"),
+                      settings.CHORUS_IMAGE_MAX_WIDTH)
+    # JPEG has no transparency; WebP keeps it at a photo's size.
+    extension = "webp" if has_alpha else "jpg"
+    # A random name: the uploaded file's name may say who took it, or where.
+    name = f"{secrets.token_urlsafe(16)}.{picture.width}w.{extension}"
+    return HeroImage(_encoded(picture), name=name, narrower=_narrower(picture))
+
+
+class HeroImage(ContentFile):
+    """A cleaned picture, with its narrower copies (encoded, by width) to store beside it."""
+
+    def __init__(self, content: bytes, *, name: str, narrower: dict[int, bytes]):
+        super().__init__(content, name=name)
+        self.narrower = narrower
+
+
+def _scaled(picture: Image.Image, width: int) -> Image.Image:
+    if picture.width <= width:
+        return picture
+    height = max(1, round(picture.height * width / picture.width))
+    return picture.resize((width, height), Image.Resampling.LANCZOS)
+
+
+def _narrower(picture: Image.Image) -> dict[int, bytes]:
+    return {
+        width: _encoded(_scaled(picture, width))
+        for width in NARROWER_WIDTHS if width < picture.width
+    }
+
+
+def _encoded(picture: Image.Image) -> bytes:
     # A new image from the pixels alone: nothing of the upload's info travels with it.
     clean = Image.new(picture.mode, picture.size)
     clean.paste(picture)
     output = io.BytesIO()
-    if has_alpha:
-        # JPEG has no transparency; WebP keeps it at a photo's size.
+    if clean.mode == "RGBA":
         clean.save(output, format="WEBP", quality=JPEG_QUALITY)
-        extension = "webp"
     else:
         clean.save(output, format="JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
-        extension = "jpg"
-    # A random name: the uploaded file's name may say who took it, or where.
-    return ContentFile(output.getvalue(), name=f"{secrets.token_urlsafe(16)}.{extension}")
+    return output.getvalue()
+
+
+def stored_sizes(name: str) -> dict[int, str]:
+    """The stored names of a picture and of its narrower copies, by width, narrowest first;
+    {} for a picture stored without copies."""
+    sized = _SIZED_NAME.search(name or "")
+    if sized is None:
+        return {}
+    folder, width = name[:sized.start()], int(sized["width"])
+    names = {
+        narrower: f"{folder}{sized['stem']}.{narrower}w.{sized['extension']}"
+        for narrower in NARROWER_WIDTHS if narrower < width
+    }
+    return {**names, width: name}
+
+
+def hero_image_delete(name: str, *, storage=default_storage) -> None:
+    """Delete a stored picture and its narrower copies."""
+    for stored in {*stored_sizes(name).values(), name}:
+        storage.delete(stored)
+
+
+class HeroImageFieldFile(ImageFieldFile):
+    def save(self, name, content, save=True):
+        super().save(name, content, save=False)
+        narrower = getattr(content, "narrower", {})
+        written = []
+        try:
+            for width, copy_name in stored_sizes(self.name).items():
+                if width in narrower:
+                    written.append(self.storage.save(copy_name, ContentFile(narrower[width])))
+        except OSError:
+            # All or nothing: the row that would point at the picture is rolled back,
+            # so neither the picture nor a copy may stay behind.
+            for stored in [*written, self.name]:
+                with contextlib.suppress(OSError):
+                    self.storage.delete(stored)
+            raise
+        if save:
+            self.instance.save()
+
+    save.alters_data = True
+
+    def delete(self, save=True):
+        for stored in stored_sizes(self.name).values():
+            if stored != self.name:
+                self.storage.delete(stored)
+        super().delete(save)
+
+    delete.alters_data = True
+
+    @property
+    def srcset(self) -> str:
+        """The <img srcset> of the picture and its narrower copies; "" for a picture
+        stored without copies, which is shown alone."""
+        sizes = stored_sizes(self.name)
+        if len(sizes) < 2:
+            return ""
+        return ", ".join(f"{self.storage.url(stored)} {width}w" for width, stored in sizes.items())
+
+
+class HeroImageField(models.ImageField):
+    """An image field whose pictures are stored with narrower copies for small screens."""
+
+    attr_class = HeroImageFieldFile
 
 
 def _open(upload) -> Image.Image:
@@ -123,10 +223,13 @@ class HeroImageFormMixin:
         try:
             with default_storage.open(name) as stored:
                 content = stored.read()
+            # Our own cleaned file: its narrower copies are made from its pixels again.
+            with Image.open(io.BytesIO(content)) as picture:
+                narrower = _narrower(picture.convert("RGBA" if picture.mode == "RGBA" else "RGB"))
         except OSError:
             return None
         self.kept_image_name = name
-        return ContentFile(content, name=name.removeprefix(PREVIEW_FOLDER))
+        return HeroImage(content, name=name.removeprefix(PREVIEW_FOLDER), narrower=narrower)
 
     def keep_image_for_preview(self) -> dict | None:
         """After a valid Preview with a picture: store it aside and say how to show and send
@@ -141,6 +244,15 @@ class HeroImageFormMixin:
             except OSError:
                 return None
         return {"token": _preview_signer.sign(name), "url": default_storage.url(name)}
+
+    def image_preview(self, *, previewing: bool) -> dict:
+        """For the form's page: the picture a Preview kept ("kept_image"), and whether a
+        chosen picture could not be kept and must be chosen again ("image_dropped")."""
+        kept = self.keep_image_for_preview() if previewing else None
+        return {
+            "kept_image": kept,
+            "image_dropped": previewing and bool(self.files.get("image")) and not kept,
+        }
 
     def discard_kept_image(self) -> None:
         """Once saved, the waiting copy is no longer needed."""

@@ -137,3 +137,9 @@ class InviteForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class MemberRemoveForm(forms.Form):
+    # Sent only by the button of the page that asks first: a POST without it (an old
+    # page, a form elsewhere) removes nobody.
+    confirm = forms.BooleanField()

@@ -11,9 +11,15 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from chorus.lib.http import form_data, require_post
+from chorus.lib.http import allow_methods, form_data, require_post
 from chorus.organisers import services
-from chorus.organisers.forms import InviteForm, OrganisationForm, RoleForm, SignupForm
+from chorus.organisers.forms import (
+    InviteForm,
+    MemberRemoveForm,
+    OrganisationForm,
+    RoleForm,
+    SignupForm,
+)
 from chorus.organisers.models import Invitation, Membership, Role
 from chorus.organisers.permissions import organisation_for_member
 from chorus.organisers.tokens import INVITATION_MAX_AGE
@@ -178,10 +184,16 @@ def member_role(request, slug, pk):
 
 
 @login_required
-@require_post
+@allow_methods("GET", "POST")
 def member_remove(request, slug, pk):
+    """GET: the page that asks before someone loses access (works without JS)."""
     organisation, membership = organisation_for_member(request.user, slug, Role.OWNER)
-    member = get_object_or_404(Membership, pk=pk, organisation=organisation)
+    member = get_object_or_404(Membership.objects.select_related("user"), pk=pk,
+                               organisation=organisation)
+    if request.method == "GET" or not MemberRemoveForm(form_data(request)).is_valid():
+        return render(request, "organisers/member_remove.html",
+                      {"organisation": organisation, "member": member},
+                      status=200 if request.method == "GET" else 400)
     try:
         services.member_remove(actor=request.user, membership=member)
     except ValidationError as error:

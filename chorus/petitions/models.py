@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from chorus.lib.images import HeroImageField
 from chorus.lib.markdown import render_markdown
 from chorus.organisers.models import Organisation
 
@@ -61,7 +62,7 @@ class Petition(models.Model):
     )
     ask = models.CharField(_("what we ask"), max_length=500, help_text=_("One sentence."))
     body = models.TextField(_("text"), blank=True, help_text=_("Markdown."))
-    image = models.ImageField(_("image"), upload_to="petitions/", blank=True)
+    image = HeroImageField(_("image"), upload_to="petitions/", blank=True)
     image_alt = models.CharField(_("image description"), max_length=300, blank=True)
     image_caption = models.CharField(_("image caption"), max_length=300, blank=True)
     image_credit = models.CharField(_("photo credit"), max_length=200, blank=True)

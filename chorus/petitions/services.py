@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chorus.audit.services import audit_record
+from chorus.lib.images import hero_image_delete
 from chorus.lib.slugs import create_with_free_slug, free_slug
 from chorus.organisers.models import Organisation
 from chorus.petitions.models import Petition, PetitionRevision
@@ -105,9 +106,10 @@ def petition_edit(*, petition: Petition, actor, changes: dict) -> Petition:
     petition_revise(petition=current, actor=actor, changes=changes)
     public_petition_forget(petition.slug, current.slug)
     if old_image and current.image.name != old_image:
-        # A picture taken down is deleted, not left reachable at its old address.
+        # A picture taken down is deleted (its narrower copies too), not left reachable
+        # at its old address.
         storage = current.image.storage
-        transaction.on_commit(lambda: storage.delete(old_image))
+        transaction.on_commit(lambda: hero_image_delete(old_image, storage=storage))
     return current
 
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chorus.lib.fields import EncryptedTextField
+from chorus.lib.images import HeroImageField
 from chorus.lib.markdown import render_markdown
 from chorus.organisers.models import Organisation
 from chorus.petitions.models import Petition
@@ -52,7 +53,7 @@ class Story(models.Model):
     )
     body = models.TextField(_("text"), help_text=_("Markdown."))
     byline = models.CharField(_("by"), max_length=200, blank=True)
-    image = models.ImageField(_("image"), upload_to="stories/", blank=True)
+    image = HeroImageField(_("image"), upload_to="stories/", blank=True)
     image_alt = models.CharField(_("image description"), max_length=300, blank=True)
     image_caption = models.CharField(_("image caption"), max_length=300, blank=True)
     image_credit = models.CharField(_("photo credit"), max_length=200, blank=True)

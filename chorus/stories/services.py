@@ -7,6 +7,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from chorus.audit.services import audit_record
+from chorus.lib.images import hero_image_delete
 from chorus.lib.slugs import create_with_free_slug, free_slug
 from chorus.organisers.models import Organisation
 from chorus.petitions.models import Petition
@@ -94,9 +95,10 @@ def story_update(*, story: Story, actor, changes: dict, tags: list[str] | None =
     changed += _set_relations(current, tags, petitions)
     audit_record(actor=actor, action="story.edit", target=current, fields=changed)
     if old_image and current.image.name != old_image:
-        # A picture taken down is deleted, not left reachable at its old address.
+        # A picture taken down is deleted (its narrower copies too), not left reachable
+        # at its old address.
         storage = current.image.storage
-        transaction.on_commit(lambda: storage.delete(old_image))
+        transaction.on_commit(lambda: hero_image_delete(old_image, storage=storage))
     return current
 
 

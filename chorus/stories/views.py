@@ -43,7 +43,7 @@ def _render_form(request, form, *, story=None, status=None):
         "form": form,
         "story": story,
         "preview": form.preview() if previewing else None,
-        "image_dropped": previewing and bool(request.FILES.get("image")),
+        **form.image_preview(previewing=previewing),
         "other_languages": _other_languages(story) if story else [],
         "scheduled": bool(story and story.state == story.State.PUBLISHED
                           and story.published_at > timezone.now()),
@@ -77,6 +77,7 @@ def create(request):
             form.image_not_stored()
             return _render_form(request, form, status=503)
         else:
+            form.discard_kept_image()
             messages.success(request, _("Your draft is saved. Publish it when it is ready."))
             return redirect("stories:edit", slug=story.slug)
     return _render_form(request, form)
@@ -98,6 +99,7 @@ def edit(request, slug):
             form.image_not_stored()
             return _render_form(request, form, story=story, status=503)
         else:
+            form.discard_kept_image()
             messages.success(request, _("Your changes are saved."))
             return redirect("stories:edit", slug=story.slug)
     return _render_form(request, form, story=story)

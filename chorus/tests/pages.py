@@ -41,7 +41,8 @@ def demo_site() -> dict:
     from chorus.testing import make_user
 
     organisation = load_demo()
-    organiser = Membership.objects.get(organisation=organisation).user
+    membership = Membership.objects.get(organisation=organisation)
+    organiser = membership.user
     moderator = make_user("audit.moderator@example.org", staff=True)
     moderator.is_superuser = True
     moderator.save()
@@ -65,7 +66,8 @@ def demo_site() -> dict:
                         count=40, window_seconds=600, window_start=now - timedelta(minutes=10),
                         window_end=now)
     return {
-        "organiser": organiser, "moderator": moderator, "petition": liquidation,
+        "organiser": organiser, "membership": membership, "moderator": moderator,
+        "petition": liquidation,
         "story": story, "tag": story.tags.first(),
         "confirm_token": confirmation_token(unconfirmed.pk),
         "manage_token": manage_token(signature.pk),
@@ -111,6 +113,8 @@ def page_list(site: dict) -> list[Page]:
         Page("purge", f"/organiser/petitions/{slug}/purge/", "organiser"),
         Page("new-update", f"/organiser/petitions/{slug}/updates/new/", "organiser"),
         Page("members", f"/organiser/organisations/{organisation}/members/", "organiser"),
+        Page("member-remove", f"/organiser/organisations/{organisation}/members/"
+                              f"{site['membership'].pk}/remove/", "organiser"),
         Page("api-keys", f"/organiser/organisations/{organisation}/api-keys/", "organiser"),
         Page("organiser-stories", "/organiser/stories/", "organiser"),
         Page("story-form", f"/organiser/stories/{story.slug}/edit/", "organiser"),

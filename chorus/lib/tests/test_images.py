@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from chorus.lib.images import hero_image_clean
+from chorus.lib.images import hero_image_clean, stored_sizes
 
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112
@@ -66,10 +66,44 @@ def test_the_file_gets_a_random_name_not_the_uploaded_one():
     assert first.name != second.name and first.name.endswith(".jpg")
 
 
+def test_narrower_copies_are_made_at_480_and_800_pixels_without_any_exif(settings):
+    settings.CHORUS_IMAGE_MAX_WIDTH = 1600
+    clean = hero_image_clean(picture(4000, 2000, exif=gps_exif()))
+    assert clean.name.endswith(".1600w.jpg")
+    assert sorted(clean.narrower) == [480, 800]
+    for width, content in clean.narrower.items():
+        copy = Image.open(io.BytesIO(content))
+        assert copy.size == (width, width // 2) and copy.format == "JPEG"
+        assert not copy.getexif() and "exif" not in copy.info and "xmp" not in copy.info
+
+
+def test_no_copy_is_wider_than_the_picture():
+    clean = hero_image_clean(picture(640, 480))
+    assert clean.name.endswith(".640w.jpg")
+    assert list(clean.narrower) == [480]
+    assert hero_image_clean(picture(480, 300)).narrower == {}
+
+
+def test_the_copies_are_named_after_the_stored_picture():
+    name = "petitions/" + "a" * 22 + ".1200w.jpg"
+    assert stored_sizes(name) == {
+        480: "petitions/" + "a" * 22 + ".480w.jpg",
+        800: "petitions/" + "a" * 22 + ".800w.jpg",
+        1200: name,
+    }
+
+
+def test_a_picture_stored_before_the_copies_existed_has_none():
+    assert stored_sizes("petitions/rally-at-the-court.jpg") == {}
+    assert stored_sizes("petitions/" + "a" * 22 + ".jpg") == {}
+    assert stored_sizes("") == {}
+
+
 def test_a_transparent_png_stays_transparent_as_webp():
     clean = hero_image_clean(picture(format="PNG", mode="RGBA"))
     assert clean.name.endswith(".webp")
     assert opened(clean).mode == "RGBA"
+    assert Image.open(io.BytesIO(clean.narrower[480])).mode == "RGBA"  # its copies too
 
 
 def test_a_webp_picture_is_accepted():

@@ -7,6 +7,7 @@ from chorus.organisers.tests.conftest import link_in
 
 INVITEE = "ines.invitee@example.org"
 NEW_PASSWORD = "violet meadow lantern 42"
+CONFIRMED = {"confirm": "yes"}  # what the button of the page that asks first sends
 
 
 def members_url(organisation):
@@ -180,9 +181,36 @@ def test_an_owner_changes_a_members_role(client, organisation, owner, editor):
 def test_an_owner_removes_a_member(client, organisation, owner, editor):
     client.force_login(owner)
     membership = Membership.objects.get(user=editor)
-    client.post(reverse("organisers:member_remove", args=[organisation.slug, membership.pk]))
+    client.post(reverse("organisers:member_remove", args=[organisation.slug, membership.pk]),
+                CONFIRMED)
     assert role_of(editor, organisation) is None
     assert AuditEntry.objects.filter(action="member.remove").exists()
+
+
+def test_removing_a_member_asks_first_on_a_page_of_its_own(client, organisation, owner, editor):
+    client.force_login(owner)
+    membership = Membership.objects.get(user=editor)
+    url = reverse("organisers:member_remove", args=[organisation.slug, membership.pk])
+    members = client.get(members_url(organisation)).content.decode()
+    assert f'<a class="button danger" href="{url}">Remove</a>' in members
+    asking = client.get(url)
+    assert asking.status_code == 200
+    assert editor.email in asking.text and "Access ends at once" in asking.text
+    assert '<button type="submit" name="confirm" value="yes" class="danger">' in asking.text
+    assert role_of(editor, organisation) == Role.EDITOR  # looking changes nothing
+
+
+@pytest.mark.parametrize("data", [{}, {"confirm": ""}, {"confirm": "false"}])
+def test_a_removal_without_the_confirmation_changes_nothing(client, organisation, owner, editor,
+                                                            data):
+    client.force_login(owner)
+    membership = Membership.objects.get(user=editor)
+    response = client.post(
+        reverse("organisers:member_remove", args=[organisation.slug, membership.pk]), data)
+    assert response.status_code == 400
+    assert "Access ends at once" in response.text  # asked again
+    assert role_of(editor, organisation) == Role.EDITOR
+    assert not AuditEntry.objects.filter(action="member.remove").exists()
 
 
 def test_the_last_owner_can_be_neither_demoted_nor_removed(client, organisation, owner):
@@ -193,7 +221,7 @@ def test_the_last_owner_can_be_neither_demoted_nor_removed(client, organisation,
     assert response.status_code == 400
     assert "at least one owner" in response.text
     response = client.post(reverse("organisers:member_remove",
-                                   args=[organisation.slug, membership.pk]))
+                                   args=[organisation.slug, membership.pk]), CONFIRMED)
     assert response.status_code == 400
     assert "last owner cannot be removed" in response.text
     assert role_of(owner, organisation) == Role.OWNER
@@ -204,7 +232,7 @@ def test_an_owner_may_step_down_once_there_is_another(client, organisation, owne
     client.force_login(owner)
     membership = Membership.objects.get(user=owner)
     response = client.post(reverse("organisers:member_remove",
-                                   args=[organisation.slug, membership.pk]))
+                                   args=[organisation.slug, membership.pk]), CONFIRMED)
     assert response["Location"] == reverse("dashboard:home")
     assert role_of(owner, organisation) is None
 
@@ -213,7 +241,7 @@ def test_an_editor_cannot_change_roles(client, organisation, owner, editor):
     client.force_login(editor)
     membership = Membership.objects.get(user=owner)
     response = client.post(reverse("organisers:member_remove",
-                                   args=[organisation.slug, membership.pk]))
+                                   args=[organisation.slug, membership.pk]), CONFIRMED)
     assert response.status_code == 403
     assert role_of(owner, organisation) == Role.OWNER
 
@@ -246,7 +274,8 @@ def test_the_audit_log_never_holds_an_email_address(
     membership = Membership.objects.get(user=editor)
     client.post(reverse("organisers:member_role", args=[organisation.slug, membership.pk]),
                 {"role": "viewer"})
-    client.post(reverse("organisers:member_remove", args=[organisation.slug, membership.pk]))
+    client.post(reverse("organisers:member_remove", args=[organisation.slug, membership.pk]),
+                CONFIRMED)
     entries = AuditEntry.objects.filter(
         action__in=["member.invite", "invitation.accept", "member.role", "member.remove"])
     assert entries.count() == 4

@@ -17,13 +17,11 @@ from chorus.petitions.permissions import petition_for_member
 
 def _render_form(request, form, *, petition=None, status=None):
     previewing = request.method == "POST" and request.POST.get("action") == "preview"
-    kept_image = form.keep_image_for_preview() if previewing else None
     context = {
         "form": form,
         "petition": petition,
         "preview": form.preview() if previewing else None,
-        "kept_image": kept_image,
-        "image_dropped": previewing and bool(request.FILES.get("image")) and not kept_image,
+        **form.image_preview(previewing=previewing),
     }
     status = status or (400 if form.errors else 200)
     return render(request, "petitions/manage/form.html", context, status=status)

@@ -245,6 +245,43 @@ def test_the_image_is_stripped_of_its_location_and_scaled(client, editor, settin
     assert "rally" not in story.image.name
 
 
+def test_a_photo_chosen_before_a_preview_is_published_with_the_story(client, editor, settings):
+    client.force_login(editor)
+    preview = client.post(CREATE, {**story_form(action="preview", image_alt="Supporters"),
+                                   "image": jpeg_with_gps()})
+    assert preview.status_code == 200
+    assert "The picture you chose is kept" in page(preview)
+    assert "choose it again" not in page(preview)
+    assert not Story.objects.exists()
+    kept = re.search(r'<img src="([^"]+)" alt="" width="240"', page(preview)).group(1)
+    token = re.search(r'name="image_kept" value="([^"]+)"', page(preview)).group(1)
+    assert (settings.MEDIA_ROOT / kept.removeprefix("/media/")).is_file()  # shown as chosen
+
+    # Save on the preview page sends the form back without the file.
+    saved = client.post(CREATE, story_form(image_kept=token, image_alt="Supporters"))
+    assert saved.status_code == 302
+    story = Story.objects.get()
+    client.post(manage(story.slug, "publish"))
+    story.refresh_from_db()
+    assert story.image.name.startswith("stories/")
+    with Image.open(story.image.path) as stored:
+        assert stored.width == settings.CHORUS_IMAGE_MAX_WIDTH
+    assert not list((settings.MEDIA_ROOT / "previews").iterdir())  # the waiting copy went
+    public = page(client.get(story.get_absolute_url()))
+    assert f'<img src="{story.image.url}" srcset="' in public
+    assert 'alt="Supporters"' in public
+
+
+def test_a_preview_of_an_edit_keeps_the_new_photo(client, editor, story):
+    client.force_login(editor)
+    edit = manage(story.slug, "edit")
+    preview = client.post(edit, {**story_form(slug=story.slug, action="preview",
+                                              image_alt="Supporters"), "image": jpeg_with_gps()})
+    token = re.search(r'name="image_kept" value="([^"]+)"', page(preview)).group(1)
+    client.post(edit, story_form(slug=story.slug, image_kept=token, image_alt="Supporters"))
+    assert Story.objects.get(pk=story.pk).image
+
+
 def test_a_photo_on_a_full_disk_gives_the_form_back_and_saves_no_story(
         client, editor, settings, full_disk):
     client.force_login(editor)

@@ -48,11 +48,13 @@ def test_a_reader_sees_the_story_with_its_photo_byline_and_tags(client, story):
     response = client.get("/stories/hearing-postponed/")
     assert response.status_code == 200
     html = page(response)
-    assert "<h1>The hearing is postponed</h1>" in html
+    assert '<h1 lang="en" dir="auto">The hearing is postponed</h1>' in html
     assert "The ministry asked for more time." in html
     assert "By Lev Aronov" in html
     assert "<strong>outside</strong>" in html
     assert 'alt="A court under a rainbow"' in html
+    assert 'width="1200" height="600"' in html  # its space is kept before it loads
+    assert "srcset" not in html  # stored without narrower copies: shown alone
     assert "The Supreme Court." in html and "Photo: Spectrum Alliance" in html
     assert f'href="{reverse("stories:tag", args=["court"])}"' in html
 
@@ -128,13 +130,27 @@ def test_a_russian_reader_sees_the_translation_with_the_original_where_it_is_bla
     PetitionTranslation.objects.create(petition=petition, language="ru",
                                        title="Остановите иск", ask="Отзовите иск.")
     html = page(client.get(story.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ru"))
-    assert "<h1>Слушание отложено</h1>" in html
-    assert "<strong>снаружи</strong>" in html
-    # No Russian standfirst: the original's is shown.
-    assert "The ministry asked for more time." in html
+    assert '<h1 lang="ru" dir="auto">Слушание отложено</h1>' in html
+    assert '<div class="body" lang="ru" dir="auto"><p>Сторонники ждали <strong>снаружи' in html
+    # No Russian standfirst: the original's is shown, and read as English.
+    assert 'lang="en" dir="auto">The ministry asked for more time.</p>' in html
+    assert 'alt="A court under a rainbow" lang="en"' in html
     assert "Остановите иск" in html
     english = page(client.get(story.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en"))
-    assert "<h1>The hearing is postponed</h1>" in english
+    assert '<h1 lang="en" dir="auto">The hearing is postponed</h1>' in english
+
+
+def test_an_english_story_on_a_russian_page_is_read_in_english(client, story):
+    html = page(client.get(story.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ru"))
+    assert '<html lang="ru"' in html
+    assert '<h1 lang="en" dir="auto">The hearing is postponed</h1>' in html
+    assert '<p class="standfirst" lang="en" dir="auto">The ministry' in html
+    assert '<div class="body" lang="en" dir="auto">' in html
+    assert '<span lang="en" dir="auto">The Supreme Court.</span>' in html
+    # The page's own words around the story stay Russian, not marked as English.
+    assert '<article class="story">' in html
+    with translation.override("ru"):
+        assert translation.gettext("Stories") in html
 
 
 def test_an_anonymous_reader_gets_no_cookie(client, story):

@@ -1,6 +1,7 @@
 """Organisers write, edit, submit, close and win petitions on the site."""
 
 import datetime
+import errno
 import io
 import re
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 from PIL import Image
 
 from chorus.audit.models import AuditEntry
+from chorus.lib.images import stored_sizes
 from chorus.organisers.models import Membership, Organisation
 from chorus.petitions.models import Petition, RejectionReason
 
@@ -324,6 +326,9 @@ def test_a_preview_keeps_the_chosen_image_for_the_save(client, editor):
     assert saved.status_code == 302
     petition = Petition.objects.get(title="Stop the raids")
     assert petition.image and petition.image.name.startswith("petitions/")
+    copies = stored_sizes(petition.image.name)
+    assert list(copies) == [480, 800, 1200]  # made again from the kept picture's pixels
+    assert all(petition.image.storage.exists(name) for name in copies.values())
     detail = page(client.get(manage(petition.slug)))
     assert petition.image.url in detail  # the organiser's page shows the picture
 
@@ -561,7 +566,7 @@ def test_the_forms_need_a_csrf_token(editor, draft):
 
 
 def test_an_image_can_be_replaced_and_removed_and_the_old_file_goes(
-        client, petition, editor, django_capture_on_commit_callbacks):
+        client, petition, editor, settings, django_capture_on_commit_callbacks):
     client.force_login(editor)
     url = manage(petition.slug, "edit")
     with django_capture_on_commit_callbacks(execute=True):
@@ -573,11 +578,66 @@ def test_an_image_can_be_replaced_and_removed_and_the_old_file_goes(
         client.post(url, petition_form(image=jpeg_with_gps(), image_alt="Supporters"))
     second = Petition.objects.get(pk=petition.pk).image
     assert second.name != first.name and not first.storage.exists(first.name)
+    assert sorted(stored_files(settings)) == sorted(  # the old copies went with it
+        settings.MEDIA_ROOT / name for name in stored_sizes(second.name).values())
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, petition_form(**{"image-clear": "on"}))
     assert response.status_code == 302
     assert not Petition.objects.get(pk=petition.pk).image
-    assert not second.storage.exists(second.name)
+    assert stored_files(settings) == []
+
+
+def test_a_photo_is_stored_with_narrower_copies_that_the_pages_offer(
+        client, petition, editor, settings):
+    client.force_login(editor)
+    client.post(manage(petition.slug, "edit"),
+                petition_form(image=jpeg_with_gps(), image_alt="Supporters"))
+    image = Petition.objects.get(pk=petition.pk).image
+    sizes = stored_sizes(image.name)
+    assert list(sizes) == [480, 800, 1200]
+    for width, name in sizes.items():
+        with Image.open(settings.MEDIA_ROOT / name) as stored:
+            assert stored.width == width
+            assert not stored.getexif() and "exif" not in stored.info  # no GPS in any copy
+    srcset = ", ".join(f"/media/{name} {width}w" for width, name in sizes.items())
+    for url in (petition.get_absolute_url(), manage(petition.slug)):
+        shown = page(client.get(url))
+        assert f'srcset="{srcset}" sizes="' in shown
+        assert 'width="1200" height="600"' in shown  # the space is kept before it loads
+
+
+def test_a_photo_stored_before_the_copies_existed_is_shown_alone(client, petition, settings):
+    (settings.MEDIA_ROOT / "petitions").mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (1200, 600)).save(settings.MEDIA_ROOT / "petitions" / "rally.jpg")
+    Petition.objects.filter(pk=petition.pk).update(image="petitions/rally.jpg",
+                                                   image_alt="Supporters")
+    shown = page(client.get(petition.get_absolute_url()))
+    assert '<img src="/media/petitions/rally.jpg" alt="Supporters"' in shown
+    assert "srcset" not in shown
+
+
+def test_a_copy_the_disk_cannot_take_leaves_no_file_and_no_change(
+        client, petition, editor, settings, monkeypatch):
+    from django.core.files.storage import FileSystemStorage
+
+    client.force_login(editor)
+    save = FileSystemStorage._save
+    writes = []
+
+    def full_after_the_first_file(storage, name, content):
+        writes.append(name)
+        if len(writes) > 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return save(storage, name, content)
+
+    monkeypatch.setattr(FileSystemStorage, "_save", full_after_the_first_file)
+    response = client.post(manage(petition.slug, "edit"),
+                           petition_form(image=jpeg_with_gps(), image_alt="Supporters"))
+    assert response.status_code == 503
+    assert NOT_STORED in page(response)
+    assert len(writes) == 2  # the picture was written, then its first copy failed
+    assert not Petition.objects.get(pk=petition.pk).image
+    assert stored_files(settings) == []
 
 
 def stored_files(settings) -> list:
@@ -613,7 +673,8 @@ def test_a_new_photo_on_a_full_disk_keeps_the_petition_and_its_old_photo(
     assert NOT_STORED in page(response)
     stored = Petition.objects.get(pk=petition.pk)
     assert (stored.image_caption, stored.image.name) == ("", first)
-    assert [path.name for path in stored_files(settings)] == [first.rsplit("/", 1)[-1]]
+    assert sorted(path.name for path in stored_files(settings)) == sorted(
+        name.rsplit("/", 1)[-1] for name in stored_sizes(first).values())
 
     full_disk.free()  # room again: the same form goes through
     response = client.post(manage(petition.slug, "edit"), petition_form(
