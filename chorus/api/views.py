@@ -20,7 +20,7 @@ from chorus.api import schemas
 from chorus.api.models import KEY_PREFIX, ApiKey, key_digest
 from chorus.audit.services import audit_record
 from chorus.lib.hosts import site_url
-from chorus.lib.http import require_safe
+from chorus.lib.http import public_page, require_safe
 from chorus.lib.translations import translated
 from chorus.petitions.models import Petition
 from chorus.petitions.search import petitions_search
@@ -308,6 +308,7 @@ def _audit_key_use(api_key: ApiKey, slug: str, outcome: str) -> None:
                  outcome=outcome)
 
 
+@public_page
 @require_safe
 def reference(request):
     """The API's reference page, read from the same OpenAPI schema as /api/v1/openapi.json."""

@@ -17,7 +17,14 @@ from django.views.decorators.csrf import csrf_exempt
 
 from chorus.lib.charts import line_chart
 from chorus.lib.digests import ip_digest
-from chorus.lib.http import allow_methods, client_ip, public_json, require_post
+from chorus.lib.http import (
+    allow_methods,
+    client_ip,
+    public_data,
+    public_json,
+    public_page,
+    require_post,
+)
 from chorus.petitions.selectors import petition_in_reader_language, public_petition_or_404
 from chorus.signatures.transparency import selectors, services
 from chorus.signatures.transparency.forms import ReceiptForm
@@ -27,6 +34,7 @@ def _statement_url(slug: str, seq: int) -> str:
     return reverse("signatures:transparency:statement", args=[slug, seq])
 
 
+@public_page
 @allow_methods("GET")
 def log(request, slug):
     petition, languages = petition_in_reader_language(public_petition_or_404(slug))
@@ -45,6 +53,7 @@ def log(request, slug):
     return render(request, "signatures/transparency/log.html", context)
 
 
+@public_data
 @allow_methods("GET")
 def log_json(request, slug):
     petition = public_petition_or_404(slug)
@@ -65,6 +74,7 @@ def log_json(request, slug):
     })
 
 
+@public_data
 @allow_methods("GET")
 def statement(request, slug, seq):
     petition = public_petition_or_404(slug)
@@ -78,6 +88,7 @@ def statement(request, slug, seq):
     return response
 
 
+@public_data
 @allow_methods("GET")
 def leaves(request, slug, seq):
     petition = public_petition_or_404(slug)
@@ -156,6 +167,7 @@ def proof(request, slug):
     return response
 
 
+@public_data
 @allow_methods("GET")
 def signing_key(request):
     return public_json(request, services.public_key_document())
