@@ -6,17 +6,13 @@ session, and a receipt sent for a proof is neither stored nor logged.
 
 import json
 
-from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from chorus.lib.charts import line_chart
-from chorus.lib.digests import ip_digest
 from chorus.lib.http import (
     allow_methods,
     client_ip,
@@ -101,16 +97,6 @@ def leaves(request, slug, seq):
     return response
 
 
-def _over_rate(request) -> bool:
-    minute = timezone.now().strftime("%Y%m%d%H%M")
-    key = f"proof-rate:{ip_digest(client_ip(request))}:{minute}"
-    cache.add(key, 0, 120)
-    try:
-        return cache.incr(key) > settings.CHORUS_PROOF_RATE
-    except ValueError:  # expired between add and incr
-        return False
-
-
 def _receipt_text(request) -> str | None:
     if request.content_type == "application/json":
         try:
@@ -137,7 +123,7 @@ def proof(request, slug):
     """
     petition = public_petition_or_404(slug)
     html = _wants_html(request)
-    if _over_rate(request):
+    if not services.proof_check_allowed(ip=client_ip(request)):
         message = _("Too many checks from your connection: try again in a minute.")
         if html:
             return render(request, "signatures/transparency/proof.html",
