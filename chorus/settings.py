@@ -75,6 +75,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that it decides Cache-Control and Vary for every response, the 503 page
+    # and what every other middleware added included (lib/middleware.py).
+    "chorus.lib.middleware.CacheHeadersMiddleware",
     # Django's SecurityMiddleware, right for each host (onion, mirrors): lib/hosts.py.
     # Its deployment checks are in lib/checks.py (Django's look for their own by name).
     "chorus.lib.hosts.SiteSecurityMiddleware",
@@ -323,6 +326,10 @@ CHORUS_RETRY_AFTER_SECONDS = env_int("CHORUS_RETRY_AFTER_SECONDS", 10)
 # page) before reading it again. Counts shown are at most
 # CHORUS_COUNT_INTERVAL + 2 x CHORUS_COUNT_CACHE_SECONDS old (5 s by default).
 CHORUS_COUNT_CACHE_SECONDS = env_float("CHORUS_COUNT_CACHE_SECONDS", 1.5)
+# How long a shared cache in front (nginx's micro-cache, a CDN) may keep a public page
+# or figure (`Cache-Control: public, max-age`): long enough to take a rush off the
+# servers, short enough that a count still looks live.
+CHORUS_PUBLIC_MAX_AGE = env_int("CHORUS_PUBLIC_MAX_AGE", 1)
 # Domains whose mailboxes ignore dots in the local part.
 CHORUS_DOTLESS_DOMAINS = env_list("CHORUS_DOTLESS_DOMAINS", "gmail.com,googlemail.com")
 # Domains that deliver "name+tag@" to "name@" (sub-addressing).

@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 from django.views.static import serve
 
 from chorus.api.views import api
+from chorus.lib.http import public_data
 
 # One include per app; each app includes its own folders (petitions/manage,
 # moderation/abuse, ...), so a URL name's namespace says where its view is.
@@ -30,6 +31,6 @@ urlpatterns = [
 if settings.DEBUG or settings.SERVE_MEDIA:
     # Uploaded images. A large site serves these from its web server instead.
     urlpatterns.append(
-        path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve,
+        path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", public_data(serve),
              {"document_root": settings.MEDIA_ROOT})
     )

@@ -7,7 +7,7 @@ docs/privacy.md describes, so the pages say what this installation really does.
 from django.conf import settings
 from django.shortcuts import render
 
-from chorus.lib.http import require_safe
+from chorus.lib.http import public_page, require_safe
 
 
 def _operator() -> dict:
@@ -17,11 +17,13 @@ def _operator() -> dict:
     }
 
 
+@public_page
 @require_safe
 def about(request):
     return render(request, "about/about.html", _operator())
 
 
+@public_page
 @require_safe
 def privacy(request):
     context = {
@@ -33,6 +35,7 @@ def privacy(request):
     return render(request, "about/privacy.html", context)
 
 
+@public_page
 @require_safe
 def contact(request):
     return render(request, "about/contact.html", _operator())

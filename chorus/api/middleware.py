@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 
 
@@ -17,7 +18,7 @@ class PublicApiMiddleware:
             return response
         response["Access-Control-Allow-Origin"] = "*"
         if response.status_code == 200 and not response.streaming:
-            patch_cache_control(response, public=True, max_age=5)
+            patch_cache_control(response, public=True, max_age=settings.CHORUS_PUBLIC_MAX_AGE)
             set_response_etag(response)
             return get_conditional_response(request, etag=response["ETag"], response=response)
         return response

@@ -1,11 +1,10 @@
 """JSON API v1: public, read-only figures about petitions (see docs/api.md)."""
 
 import re
-import time
+from datetime import timedelta
 from typing import Literal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -18,9 +17,10 @@ from ninja.security import HttpBearer
 
 from chorus.api import schemas
 from chorus.api.models import KEY_PREFIX, ApiKey, key_digest
+from chorus.audit.models import AuditEntry
 from chorus.audit.services import audit_record
 from chorus.lib.hosts import site_url
-from chorus.lib.http import require_safe
+from chorus.lib.http import public_page, require_safe
 from chorus.lib.translations import translated
 from chorus.petitions.models import Petition
 from chorus.petitions.search import petitions_search
@@ -244,11 +244,27 @@ class KeyAuth(HttpBearer):
         return api_key
 
 
+# The uses of a key that count towards its rate: those that got past the check.
+RATED_OUTCOMES = ["accepted", "invalid", "closed"]
+
+
 def _over_rate(api_key: ApiKey) -> bool:
-    minute = int(time.time() // 60)
-    key = f"api-key-rate:{api_key.pk}:{minute}"
-    cache.add(key, 0, 120)
-    return cache.incr(key) > settings.CHORUS_API_KEY_RATE
+    """Whether the key has used up CHORUS_API_KEY_RATE signatures in the last minute.
+
+    Counted from the audit log, which records every use of a key anyway, as the signing
+    limits count the signatures already stored: every process and server sees the same
+    count, with no counter of their own and no Redis. At most `rate` index entries are
+    read. Uses at the same instant may both pass at the limit: it holds off a runaway
+    script, it is not a quota. Refusals do not count, so a client that keeps trying
+    still gets its rate through each minute.
+    """
+    rate = settings.CHORUS_API_KEY_RATE
+    uses = AuditEntry.objects.filter(
+        action="api.signature", target_type=ApiKey._meta.label, target_id=str(api_key.pk),
+        created_at__gt=timezone.now() - timedelta(minutes=1),
+        details__outcome__in=RATED_OUTCOMES,
+    )
+    return uses[:rate].count() >= rate
 
 
 @api.post(
@@ -308,6 +324,7 @@ def _audit_key_use(api_key: ApiKey, slug: str, outcome: str) -> None:
                  outcome=outcome)
 
 
+@public_page
 @require_safe
 def reference(request):
     """The API's reference page, read from the same OpenAPI schema as /api/v1/openapi.json."""

@@ -17,7 +17,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
 
 from chorus.lib.hosts import configured_hosts, origin_for, site_url
-from chorus.lib.http import cached_page, leave_no_trace, same_site_post
+from chorus.lib.http import cached_page, leave_no_trace, public_data, public_page, same_site_post
 from chorus.lib.translations import translated
 from chorus.petitions.selectors import (
     PetitionTakenDown,
@@ -60,6 +60,7 @@ def _render_embed(request, petition, form, status=200):
 
 
 @embeddable
+@public_page
 def embed(request, slug):
     petition = public_petition_or_404(slug)
     source = request.GET.get("source", "")
@@ -93,6 +94,7 @@ def thanks(request, slug):
     return render(request, "embeds/thanks.html", {"petition": translated(petition)})
 
 
+@public_page  # the words "signatures" are in the reader's language
 def badge(request, slug):
     """A count-only badge, an SVG any page can show with an <img>."""
     petition = public_petition_or_404(slug)
@@ -126,6 +128,7 @@ def snippet(petition, source: str = "") -> str:
     )
 
 
+@public_data
 def oembed(request):
     """oEmbed (https://oembed.com) for petition links."""
     url = request.GET.get("url", "")
@@ -157,6 +160,7 @@ def oembed(request):
     return response
 
 
+@public_page
 def share(request, slug):
     """For partners and organisers: a link with a campaign code, and the embed snippet."""
     petition = translated(public_petition_or_404(slug))

@@ -80,6 +80,37 @@ def leave_no_trace(view):
     return wrapper
 
 
+# What a public view tells CacheHeadersMiddleware (lib/middleware.py), which decides
+# every response's Cache-Control and Vary. Said on the request before the view runs,
+# so that it holds for the view's 404 or 410 as much as for its page.
+PUBLIC_PAGE = "page"  # the same for every anonymous reader of one language
+PUBLIC_DATA = "data"  # the same for everyone, in every language
+
+
+def _marked_public(view, kind: str):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        request.public_answer = kind
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def public_page(view):
+    """A page that shared caches (nginx's micro-cache, a CDN) may keep for
+    CHORUS_PUBLIC_MAX_AGE seconds, one copy per language: it varies on Accept-Language
+    and on Cookie (the language cookie, and a logged-in organiser's header). The
+    middleware still keeps it private for a reader with a session, or when it sets a cookie."""
+    return _marked_public(view, PUBLIC_PAGE)
+
+
+def public_data(view):
+    """Like public_page, for an answer that holds no language (count.json, the log, a
+    signed statement): its success varies on neither Accept-Language nor Cookie, so one
+    copy serves every reader."""
+    return _marked_public(view, PUBLIC_DATA)
+
+
 def cached_page(key: str, render_page: Callable[[], HttpResponse]) -> HttpResponse:
     """A public page rendered once per key every few seconds, not once per view.
 
@@ -105,7 +136,7 @@ def public_json(request, payload: dict, *, etag: str | None = None) -> HttpRespo
         response = HttpResponse(body, content_type="application/json")
     response["ETag"] = etag
     response["Access-Control-Allow-Origin"] = "*"
-    patch_cache_control(response, public=True, max_age=5)
+    patch_cache_control(response, public=True, max_age=settings.CHORUS_PUBLIC_MAX_AGE)
     return response
 
 

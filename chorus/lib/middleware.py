@@ -7,9 +7,12 @@ from django.core.signals import got_request_exception
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language_from_request
+from whitenoise.middleware import WhiteNoiseFileResponse
 
 from chorus.lib.database import connections_reset, is_unreachable, outage_log, retry_later
+from chorus.lib.http import PUBLIC_DATA
 
 # Browser features no page of ours uses; a partner's page framing our embed
 # cannot ask for them on our behalf either.
@@ -33,6 +36,95 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.headers.setdefault("X-Permitted-Cross-Domain-Policies", "none")
         return response
+
+
+class CacheHeadersMiddleware:
+    """Cache-Control and Vary for every response, so that any shared cache in front (nginx's
+    micro-cache, which ignores Set-Cookie; a CDN) keeps exactly what is the same for everyone.
+
+    The one rule: a response leaves public only if its view said so (lib.http's public_page
+    or public_data, or its own `Cache-Control: public`) and nothing about it is personal:
+    a GET or HEAD without a session or an API key, that sets no cookie (a CSRF token in a
+    page always comes with its cookie), answered below 500 and not 429. Everything else
+    leaves with Django's never-cache headers ("private, no-store"): a signer's own pages,
+    organisers' and moderators' pages, the admin, every POST, the 503 page, and any new
+    page until its view says it is public.
+
+    A public page in the reader's language (LocaleMiddleware's `Vary: Accept-Language`)
+    varies on Cookie too: the language cookie chooses the language as well, and a logged-in
+    organiser sees another header. A public_data answer holds no language: its success varies
+    on neither, so a thousand readers' languages do not make a thousand copies (`Vary: Host`
+    stays, lib/hosts.py).
+
+    First in settings.MIDDLEWARE, so that it sees every response, the 503 page and static
+    files included.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if isinstance(response, WhiteNoiseFileResponse):
+            # A static file is the same for everyone, logged in or not, and WhiteNoise gives
+            # it its own lifetime (for ever, for a name with its hash in it).
+            return response
+        if not self._may_be_public(request, response):
+            # Whatever the view said: "no-store" alone, or "public, immutable" on a response
+            # that turned out to set a cookie, is replaced, not merged.
+            del response.headers["Cache-Control"]
+            add_never_cache_headers(response)
+            return response
+        if "Cache-Control" not in response.headers:
+            patch_cache_control(response, public=True, max_age=settings.CHORUS_PUBLIC_MAX_AGE)
+        language_free = getattr(request, "public_answer", None) == PUBLIC_DATA
+        if language_free and (response.status_code < 300 or response.status_code == 304):
+            # Only its success: its 404 page or taken-down notice is in the reader's language.
+            _drop_vary(response, {"accept-language", "cookie"})
+        elif "accept-language" in _vary(response):
+            patch_vary_headers(response, ["Cookie"])
+        return response
+
+    @staticmethod
+    def _may_be_public(request, response) -> bool:
+        if _is_personal(request) or response.cookies:
+            return False
+        if response.status_code >= 500 or response.status_code == 429:
+            return False  # an outage, or one client's limit: neither is everyone's answer
+        if said := _cache_control(response):
+            return "public" in said  # the view's own word, either way
+        return getattr(request, "public_answer", None) is not None
+
+
+def _is_personal(request) -> bool:
+    """A request whose answer may be about who sent it: a session (a logged-in organiser),
+    an API key, or anything but a read. The session is not read: its cookie is enough."""
+    return (
+        request.method not in ("GET", "HEAD")
+        or settings.SESSION_COOKIE_NAME in request.COOKIES
+        or "Authorization" in request.headers
+    )
+
+
+def _cache_control(response) -> set[str]:
+    return {
+        directive.split("=")[0].strip().lower()
+        for directive in response.headers.get("Cache-Control", "").split(",")
+        if directive.strip()
+    }
+
+
+def _vary(response) -> set[str]:
+    return {name.strip().lower() for name in response.headers.get("Vary", "").split(",")}
+
+
+def _drop_vary(response, names: set[str]) -> None:
+    kept = [name.strip() for name in response.headers.get("Vary", "").split(",")
+            if name.strip() and name.strip().lower() not in names]
+    if kept:
+        response.headers["Vary"] = ", ".join(kept)
+    else:
+        del response.headers["Vary"]
 
 
 def _note_unreachable(sender, request=None, **kwargs):

@@ -10,6 +10,7 @@ import re
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
+from chorus.lib.http import public_page
 from chorus.lib.text import search_terms
 from chorus.lib.translations import translated
 from chorus.organisers.models import Organisation
@@ -23,6 +24,7 @@ def in_reader_language(petitions) -> list[Petition]:
     return [translated(petition) for petition in petitions]
 
 
+@public_page
 def home(request):
     petitions = (
         Petition.objects.signable().most_signed().select_related("organisation")
@@ -31,6 +33,7 @@ def home(request):
     return render(request, "petitions/home.html", {"petitions": in_reader_language(petitions)})
 
 
+@public_page
 def petition_list(request):
     query = request.GET.get("q", "")
     state = request.GET.get("state", "")
@@ -50,6 +53,7 @@ def petition_list(request):
     return render(request, "petitions/petition_list.html", context)
 
 
+@public_page
 def organisation_detail(request, slug):
     organisation = get_object_or_404(Organisation, slug=slug)
     query = request.GET.get("q", "")
@@ -64,6 +68,7 @@ def organisation_detail(request, slug):
     return render(request, "petitions/organisation_detail.html", context)
 
 
+@public_page
 def changes(request, slug):
     """The public history of what people sign: every change made after the petition opened.
 

@@ -11,7 +11,13 @@ from django_countries.fields import CountryField
 from chorus.lib.fields import EncryptedTextField
 from chorus.organisers.models import OrganisationKey
 from chorus.petitions.models import Petition
-from chorus.signatures.transparency.models import Invalidation, LogHead, LogLeaf, Statement
+from chorus.signatures.transparency.models import (
+    Invalidation,
+    LogHead,
+    LogLeaf,
+    ProofCheck,
+    Statement,
+)
 from chorus.signatures.transparency.receipts import signer_leaf
 
 NAME_MAX_LENGTH = 100
@@ -382,5 +388,5 @@ class UsedChallenge(models.Model):
         return self.challenge[:12]
 
 
-__all__ = ["Block", "CountSnapshot", "Invalidation", "LogHead", "LogLeaf", "Signature",
-           "Statement", "UsedChallenge"]
+__all__ = ["Block", "CountSnapshot", "Invalidation", "LogHead", "LogLeaf", "ProofCheck",
+           "Signature", "Statement", "UsedChallenge"]

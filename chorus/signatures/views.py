@@ -7,7 +7,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from chorus.lib.charts import bar_chart
-from chorus.lib.http import cached_page, leave_no_trace, require_safe, same_site_post
+from chorus.lib.http import (
+    cached_page,
+    leave_no_trace,
+    public_page,
+    require_safe,
+    same_site_post,
+)
 from chorus.lib.text import masked_email
 from chorus.lib.translations import translated
 from chorus.petitions.selectors import (
@@ -46,6 +52,7 @@ def render_petition(request, petition, form, status=200):
     return render(request, "petitions/petition_detail.html", context, status=status)
 
 
+@public_page
 def petition(request, slug):
     """The petition page: what it asks, its count, and the form to sign it."""
     petition = public_petition_or_404(slug)

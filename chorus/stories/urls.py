@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from chorus.lib.http import public_page
 from chorus.stories import feeds, views
 
 app_name = "stories"
@@ -14,8 +15,8 @@ urlpatterns = [
          name="translation"),
     path("stories/", views.story_list, name="list"),
     # Before "stories/<slug>/", though a story called "feed" or "tags" would not clash.
-    path("stories/feed/rss/", feeds.LatestStoriesFeed(), name="feed_rss"),
-    path("stories/feed/atom/", feeds.LatestStoriesAtomFeed(), name="feed_atom"),
+    path("stories/feed/rss/", public_page(feeds.LatestStoriesFeed()), name="feed_rss"),
+    path("stories/feed/atom/", public_page(feeds.LatestStoriesAtomFeed()), name="feed_atom"),
     # Tag slugs may be in any script ("суд"), which the slug converter refuses.
     path("stories/tags/<str:slug>/", views.tag, name="tag"),
     path("stories/<slug:slug>/", views.story_detail, name="detail"),

@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from chorus.lib.forms import posted_form, saving
-from chorus.lib.http import form_data, require_post
+from chorus.lib.http import form_data, public_page, require_post
 from chorus.lib.translations import translated
 from chorus.organisers.models import Role
 from chorus.organisers.permissions import organisations_for
@@ -172,12 +172,14 @@ def _shown(stories) -> list:
     return [translated(story, translations=story.translations.all()) for story in stories]
 
 
+@public_page
 def story_list(request):
     page = Paginator(selectors.published_stories(), PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "stories/story_list.html",
                   {"page": page, "stories": _shown(page)})
 
 
+@public_page
 def tag(request, slug):
     if "\x00" in slug:
         # PostgreSQL refuses NUL in a query with an error; no tag has one anyway.
@@ -188,6 +190,7 @@ def tag(request, slug):
     return render(request, "stories/tag.html", {"tag": tag, "page": page, "stories": _shown(page)})
 
 
+@public_page
 def story_detail(request, slug):
     story = selectors.public_story_or_404(slug)
     petitions = [

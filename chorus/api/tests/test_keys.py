@@ -1,4 +1,8 @@
+from datetime import timedelta
+
 import pytest
+from django.core.cache import cache
+from django.utils import timezone
 
 from chorus.api.models import ApiKey
 from chorus.audit.models import AuditEntry
@@ -71,6 +75,28 @@ def test_keys_are_rate_limited(client, petition, key, settings):
                 for i in range(3)]
     assert statuses == [202, 202, 429]
     assert Signature.objects.count() == 2
+
+
+def test_the_rate_is_one_for_every_server(client, petition, key, settings):
+    # Each server process has a cache of its own: clearing it is a request to another one.
+    settings.CHORUS_API_KEY_RATE = 2
+    statuses = []
+    for i in range(3):
+        cache.clear()
+        statuses.append(post(client, petition.slug, key, email=f"n{i}@example.org").status_code)
+    assert statuses == [202, 202, 429]
+
+
+def test_a_key_that_keeps_trying_still_gets_its_rate_next_minute(client, petition, key,
+                                                                 settings, monkeypatch):
+    settings.CHORUS_API_KEY_RATE = 2
+    start = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: start)
+    statuses = [post(client, petition.slug, key, email=f"n{i}@example.org").status_code
+                for i in range(5)]
+    monkeypatch.setattr(timezone, "now", lambda: start + timedelta(seconds=61))
+    statuses.append(post(client, petition.slug, key, email="later@example.org").status_code)
+    assert statuses == [202, 202, 429, 429, 429, 202]
 
 
 def test_a_closed_petition_refuses(client, petition, key):

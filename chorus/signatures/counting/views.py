@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from chorus.lib.charts import line_chart
-from chorus.lib.http import public_json
+from chorus.lib.http import public_data, public_json, public_page
 from chorus.petitions.selectors import petition_in_reader_language, public_petition_or_404
 from chorus.signatures.counting.selectors import (
     count_history,
@@ -20,6 +20,7 @@ from chorus.signatures.counting.selectors import (
 )
 
 
+@public_data
 def count_json(request, slug):
     """The live count for partner sites: public, cacheable, cookie-free."""
     figures = public_count(slug)
@@ -47,6 +48,7 @@ def _statement(request, figures) -> dict | None:
     return {**statement, "url": request.build_absolute_uri(url)}
 
 
+@public_page
 def history(request, slug):
     petition, languages = petition_in_reader_language(public_petition_or_404(slug))
     daily = count_history(petition.pk, by="day")
@@ -64,6 +66,7 @@ def history(request, slug):
     return render(request, "petitions/history.html", context)
 
 
+@public_data
 def history_json(request, slug):
     petition = public_petition_or_404(slug)
     return public_json(request, {
@@ -77,6 +80,7 @@ def history_json(request, slug):
     })
 
 
+@public_page  # country names are in the reader's language
 def countries_json(request, slug):
     petition = public_petition_or_404(slug)
     return public_json(request, {

@@ -12,7 +12,8 @@ CONFIRM = re.compile(r"http://[^/\s]+(/confirm/[^/\s]+/)")
 
 
 def assert_no_trace(response):
-    assert response["Cache-Control"] == "no-store"
+    directives = {directive.strip() for directive in response["Cache-Control"].split(",")}
+    assert {"no-store", "private"} <= directives and "public" not in directives
     assert response["Clear-Site-Data"] == '"cache", "cookies", "storage"'
     assert not response.cookies, "a signer's page set a cookie"
 

@@ -128,3 +128,27 @@ class Invalidation(models.Model):
         return {"id": self.pk, "at": self.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "kind": self.kind, "reason": self.reason, "signatures": self.signatures,
                 "counted": self.counted, "restored": self.restored}
+
+
+class ProofCheck(models.Model):
+    """An inclusion proof asked for, kept only while it counts towards CHORUS_PROOF_RATE.
+
+    Neither the receipt nor the answer: only the keyed digest of the address, as the
+    login lockout keeps it (organisers.LoginFailure), so the table cannot tell who
+    checked which signature. In the database, so that the limit holds across processes
+    and servers.
+    """
+
+    ip_digest = models.CharField(_("IP digest"), max_length=64)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("proof check")
+        verbose_name_plural = _("proof checks")
+        indexes = [
+            models.Index(fields=["ip_digest", "created_at"], name="proofcheck_ip"),
+            models.Index(fields=["created_at"], name="proofcheck_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ip_digest[:12]} {self.created_at:%Y-%m-%d %H:%M}"

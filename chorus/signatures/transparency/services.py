@@ -19,15 +19,23 @@ import logging
 import threading
 from collections import OrderedDict
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 
+from chorus.lib.digests import ip_digest
 from chorus.petitions.models import Petition
 from chorus.signatures.counting.services import counted_moment
 from chorus.signatures.models import Signature
 from chorus.signatures.transparency import keys, merkle, receipts
-from chorus.signatures.transparency.models import Invalidation, LogHead, LogLeaf, Statement
+from chorus.signatures.transparency.models import (
+    Invalidation,
+    LogHead,
+    LogLeaf,
+    ProofCheck,
+    Statement,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -374,3 +382,26 @@ def fingerprint_short(fingerprint: str) -> str:
     """The first 16 hex digits, grouped, as printed where space is short (the PDF)."""
     return " ".join(fingerprint[i:i + 4] for i in range(0, 16, 4))
 
+
+
+def proof_check_allowed(*, ip: str) -> bool:
+    """Whether one more inclusion proof may be looked up from this address; if so, it counts.
+
+    At most CHORUS_PROOF_RATE in any minute, counted in the database like the signing
+    limits and the login lockout, so that every process and server shares one count.
+    One bounded index range scan and an insert; rows that no longer count are deleted at
+    once. Two checks at the same instant may both pass at the limit: it holds off a
+    flood, it is not a quota. An address we cannot know (an onion visitor) is not
+    limited, as no per-IP limit holds them (lib.http.client_ip).
+    """
+    address = ip_digest(ip)
+    if not address:
+        return True
+    now = timezone.now()
+    since = now - datetime.timedelta(minutes=1)
+    rate = settings.CHORUS_PROOF_RATE
+    if ProofCheck.objects.filter(ip_digest=address, created_at__gt=since)[:rate].count() >= rate:
+        return False
+    ProofCheck.objects.create(ip_digest=address, created_at=now)
+    ProofCheck.objects.filter(created_at__lte=since).delete()
+    return True

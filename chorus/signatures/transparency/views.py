@@ -6,18 +6,21 @@ session, and a receipt sent for a proof is neither stored nor logged.
 
 import json
 
-from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from chorus.lib.charts import line_chart
-from chorus.lib.digests import ip_digest
-from chorus.lib.http import allow_methods, client_ip, public_json, require_post
+from chorus.lib.http import (
+    allow_methods,
+    client_ip,
+    public_data,
+    public_json,
+    public_page,
+    require_post,
+)
 from chorus.petitions.selectors import petition_in_reader_language, public_petition_or_404
 from chorus.signatures.transparency import selectors, services
 from chorus.signatures.transparency.forms import ReceiptForm
@@ -27,6 +30,7 @@ def _statement_url(slug: str, seq: int) -> str:
     return reverse("signatures:transparency:statement", args=[slug, seq])
 
 
+@public_page
 @allow_methods("GET")
 def log(request, slug):
     petition, languages = petition_in_reader_language(public_petition_or_404(slug))
@@ -45,6 +49,7 @@ def log(request, slug):
     return render(request, "signatures/transparency/log.html", context)
 
 
+@public_data
 @allow_methods("GET")
 def log_json(request, slug):
     petition = public_petition_or_404(slug)
@@ -65,6 +70,7 @@ def log_json(request, slug):
     })
 
 
+@public_data
 @allow_methods("GET")
 def statement(request, slug, seq):
     petition = public_petition_or_404(slug)
@@ -78,6 +84,7 @@ def statement(request, slug, seq):
     return response
 
 
+@public_data
 @allow_methods("GET")
 def leaves(request, slug, seq):
     petition = public_petition_or_404(slug)
@@ -88,16 +95,6 @@ def leaves(request, slug, seq):
     response["Access-Control-Allow-Origin"] = "*"
     response["Cache-Control"] = "public, max-age=86400, immutable"
     return response
-
-
-def _over_rate(request) -> bool:
-    minute = timezone.now().strftime("%Y%m%d%H%M")
-    key = f"proof-rate:{ip_digest(client_ip(request))}:{minute}"
-    cache.add(key, 0, 120)
-    try:
-        return cache.incr(key) > settings.CHORUS_PROOF_RATE
-    except ValueError:  # expired between add and incr
-        return False
 
 
 def _receipt_text(request) -> str | None:
@@ -126,7 +123,7 @@ def proof(request, slug):
     """
     petition = public_petition_or_404(slug)
     html = _wants_html(request)
-    if _over_rate(request):
+    if not services.proof_check_allowed(ip=client_ip(request)):
         message = _("Too many checks from your connection: try again in a minute.")
         if html:
             return render(request, "signatures/transparency/proof.html",
@@ -156,6 +153,7 @@ def proof(request, slug):
     return response
 
 
+@public_data
 @allow_methods("GET")
 def signing_key(request):
     return public_json(request, services.public_key_document())

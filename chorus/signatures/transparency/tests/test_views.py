@@ -2,10 +2,13 @@
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
+from django.utils import timezone
 
-from chorus.signatures.models import Signature
+from chorus.signatures.models import ProofCheck, Signature
 from chorus.signatures.tasks import send_receipt
 from chorus.signatures.transparency import receipts
 from chorus.signatures.transparency.services import log_publish
@@ -118,6 +121,28 @@ def test_only_post_and_a_rate_limit(client, petition, published, settings):
     statuses = [client.post(f"/petitions/{petition.slug}/proof", {"receipt": "x"}).status_code
                 for _ in range(3)]
     assert statuses == [400, 400, 429]
+
+
+def test_the_proof_rate_is_one_for_every_server(client, petition, published, settings):
+    # Each server process has a cache of its own: clearing it is a request to another one.
+    settings.CHORUS_PROOF_RATE = 2
+    statuses = []
+    for _ in range(3):
+        cache.clear()
+        statuses.append(
+            client.post(f"/petitions/{petition.slug}/proof", {"receipt": "x"}).status_code)
+    assert statuses == [400, 400, 429]
+
+
+def test_the_proof_rate_counts_the_last_minute_and_keeps_only_that(
+        client, petition, published, settings, monkeypatch):
+    settings.CHORUS_PROOF_RATE = 1
+    start = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: start)
+    assert client.post(f"/petitions/{petition.slug}/proof", {"receipt": "x"}).status_code == 400
+    monkeypatch.setattr(timezone, "now", lambda: start + timedelta(seconds=61))
+    assert client.post(f"/petitions/{petition.slug}/proof", {"receipt": "x"}).status_code == 400
+    assert ProofCheck.objects.count() == 1  # the first no longer counts, so it is gone
 
 
 def test_the_html_form_shows_the_result(client, petition, published):
