@@ -102,6 +102,23 @@ MIDDLEWARE = [
     "chorus.petitions.takedown.TakenDownMiddleware",
 ]
 
+# The signing path (chorus/wsgi.py): a signature POST passes only these. Signers have
+# no session, no CSRF cookie (the sign views check Origin instead), no messages and no
+# account, so the middleware for those would only cost time in the rush.
+SIGNING_MIDDLEWARE = [
+    path for path in MIDDLEWARE if path not in {
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.middleware.common.CommonMiddleware",
+        "django.middleware.csrf.CsrfViewMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "django_otp.middleware.OTPMiddleware",
+        "chorus.organisers.security.middleware.StaffSessionMiddleware",
+        "django.contrib.messages.middleware.MessageMiddleware",
+        "chorus.api.middleware.PublicApiMiddleware",
+    }
+]
+
 ROOT_URLCONF = "chorus.urls"
 WSGI_APPLICATION = "chorus.wsgi.application"
 

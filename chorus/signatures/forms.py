@@ -8,7 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from chorus.lib.forms import MailableEmailField
+from chorus.lib.forms import MailableEmailField, SharedFieldsForm
 from chorus.lib.text import validate_plain_line
 from chorus.signatures.models import (
     EMAIL_MAX_LENGTH,
@@ -98,7 +98,7 @@ class CountryCodeField(forms.CharField):
             )
 
 
-class SignatureForm(forms.Form):
+class SignatureForm(SharedFieldsForm):
     name = forms.CharField(
         label=_("Your name"), max_length=NAME_MAX_LENGTH,
         validators=[validate_plain_line, validate_signer_name],

@@ -58,7 +58,8 @@ def _insert_sql() -> str:
     return (
         f"INSERT INTO {table} ({columns}) "  # noqa: S608 - our names
         f"SELECT {placeholders}, screened.reason, "
-        "CASE WHEN screened.reason = '' THEN %s ELSE %s END "
+        f"CASE WHEN screened.reason = '' THEN {screening.sql_literal(Signature.State.PENDING)}"
+        f" ELSE {screening.sql_literal(Signature.State.HELD)} END "
         f"FROM ({screening.held_reason_sql()}) AS screened WHERE true "
         "ON CONFLICT (petition_id, email_digest) DO NOTHING RETURNING id"
     )
@@ -150,7 +151,6 @@ def signature_create(
         crypto.encrypt(postcode), updates, show_name, False, source, address_ip_digest,
         language, True, 1, connection.ops.adapt_datetimefield_value(now), domain, 0,
         sealed, sealed_to, current_host(),
-        Signature.State.PENDING, Signature.State.HELD,
         *screening.held_reason_params(
             petition_id=petition_id, ip_digest=address_ip_digest, domain=domain,
             address_digest=digest, reason=held_reason[:32], now=now,

@@ -266,6 +266,25 @@ def test_personal_pages_are_never_served_from_the_cache_to_another_visitor(runni
         assert headers.get("X-Cache") != "HIT"
 
 
+def test_public_pages_and_counts_are_served_from_the_micro_cache(running_stack):
+    reader = Browser()
+    for path in (f"/petitions/{SIGNABLE}/", f"/petitions/{SIGNABLE}/count.json"):
+        seen = [reader.request(path)[1].get("X-Cache") for _ in range(5)]
+        assert "HIT" in seen, (path, seen)
+    # A reader who chose Russian (a cookie) never gets the cached English page.
+    russian = Browser()
+    russian.cookies.set_cookie(http.cookiejar.Cookie(
+        0, "django_language", "ru", None, False, "127.0.0.1", False, False, "/", True,
+        False, None, True, None, None, {},
+    ))
+    status, headers, page = russian.request(f"/petitions/{SIGNABLE}/")
+    assert status == 200 and 'lang="ru"' in page and headers.get("X-Cache") != "HIT"
+    status, _headers, page = Browser().request(f"/petitions/{SIGNABLE}/",
+                                               headers={"Accept-Language": "ru"})
+    assert 'lang="ru"' in page
+    assert 'lang="en"' in Browser().request(f"/petitions/{SIGNABLE}/")[2]
+
+
 def test_the_concurrency_tests_pass_through_pgbouncer(running_stack):
     """The races of test_concurrency.py, with every connection through PgBouncer in
     transaction mode (DATABASE_TRANSACTION_POOLER=1), as the app nodes run."""
