@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: install run test system-packages checkers screenshots lint check bench messages restore-drill clean stack stack-stop
+.PHONY: install run test system-packages checkers screenshots lint check bench messages restore-drill clean stack stack-stop chaos
 
 # uv is installed into .tools/ so that nothing outside the checkout changes
 # (and no other Python's uv shim gets in the way).
@@ -42,6 +42,11 @@ stack: install
 
 stack-stop:
 	$(PY) tools/stack stop
+
+# Kills every kind of process of the stack under load (CHAOS_SECONDS, 60) and fails on
+# a lost acknowledged signature, a signer without e-mail, a count drift or a 500.
+chaos: install
+	$(PY) tools/chaos
 
 # The browser tests drive Debian's Chromium (never a downloaded browser build);
 # the catalogue test re-extracts messages with GNU gettext; the restore drill
