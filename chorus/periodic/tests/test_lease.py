@@ -49,3 +49,36 @@ def test_runperiodic_once_gives_its_lease_back():
     call_command("runperiodic", "--once")
     assert not Lease.objects.exists()
     assert lease_hold(holder="another", seconds=30)
+
+
+def test_runperiodic_stopped_by_sigterm_gives_its_lease_back(tmp_path):
+    """As systemd stops it: the lease is free at once for another server's runperiodic."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a second process needs a database it can share (PostgreSQL)")
+    database = settings.DATABASES["default"]
+    url = (f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
+           f"{database['PORT'] or 5432}/{database['NAME']}")
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1"}
+    process = subprocess.Popen(  # noqa: S603 - our own command
+        [sys.executable, "manage.py", "runperiodic", "--interval", "0.2"], env=env,
+        cwd=settings.BASE_DIR, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not Lease.objects.exists():
+            assert time.monotonic() < deadline, "runperiodic never took the lease"
+            time.sleep(0.2)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(20) == 0
+    finally:
+        process.kill()
+    assert not Lease.objects.exists()

@@ -1,4 +1,6 @@
 import contextlib
+import signal
+import sys
 import time
 
 from django.conf import settings
@@ -32,6 +34,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, once=False, interval=None, **options):
         schedule = Schedule(holder=holder_name())
+        # systemd stops it with SIGTERM: leave through `finally`, giving the lease up,
+        # so that another server's runperiodic takes over at once rather than after
+        # CHORUS_PERIODIC_LEASE_SECONDS.
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
         try:
             self._run(schedule, once=once, interval=interval, **options)
         finally:
