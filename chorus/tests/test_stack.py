@@ -203,6 +203,86 @@ def test_a_petition_closed_on_one_node_refuses_signatures_on_the_other_within_th
     assert time.monotonic() - closed_at <= bound, (time.monotonic() - closed_at, statuses)
 
 
+def test_personal_pages_are_never_served_from_the_cache_to_another_visitor(running_stack):
+    organiser = Browser()
+    organiser.log_in("organiser@example.org")
+    for _ in range(3):
+        status, _headers, page = organiser.request("/organiser/")
+        assert status == 200 and "Log out" in page
+    stranger = Browser()
+    status, headers, page = stranger.request("/organiser/")
+    assert status == 302 and "Log out" not in page
+    assert headers.get("X-Cache") != "HIT"
+
+    signer = Browser()
+    assert sign(signer, SIGNABLE, "private.thanks@example.org") == 302
+    status, headers, thanks = signer.request(f"/petitions/{SIGNABLE}/thanks/")
+    assert status == 200 and "no-store" in headers.get("Cache-Control", "")
+    for _ in range(2):
+        status, headers, _ = Browser().request(f"/petitions/{SIGNABLE}/thanks/")
+        assert headers.get("X-Cache") != "HIT"
+
+
+def test_public_pages_and_counts_are_served_from_the_micro_cache(running_stack):
+    reader = Browser()
+    for path in (f"/petitions/{SIGNABLE}/", f"/petitions/{SIGNABLE}/count.json"):
+        seen = [reader.request(path)[1].get("X-Cache") for _ in range(5)]
+        assert "HIT" in seen, (path, seen)
+    # A reader who chose Russian (a cookie) never gets the cached English page.
+    russian = Browser()
+    russian.cookies.set_cookie(http.cookiejar.Cookie(
+        0, "django_language", "ru", None, False, "127.0.0.1", False, False, "/", True,
+        False, None, True, None, None, {},
+    ))
+    status, headers, page = russian.request(f"/petitions/{SIGNABLE}/")
+    assert status == 200 and 'lang="ru"' in page and headers.get("X-Cache") != "HIT"
+    status, _headers, page = Browser().request(f"/petitions/{SIGNABLE}/",
+                                               headers={"Accept-Language": "ru"})
+    assert 'lang="ru"' in page
+    assert 'lang="en"' in Browser().request(f"/petitions/{SIGNABLE}/")[2]
+
+
+def test_sessions_and_login_throttling_are_shared_by_the_nodes(running_stack):
+    """Both live in the database: a login on node A holds on node B, and failures
+    spread over both nodes lock the account on both."""
+    organiser = node(NODE_PORTS[0])
+    organiser.log_in("organiser@example.org")
+    organiser.base = f"http://127.0.0.1:{NODE_PORTS[1]}"  # cookies are not per port
+    status, _headers, page = organiser.request("/organiser/")
+    assert status == 200 and "Log out" in page
+
+    def attempt(port: int, password: str) -> int:
+        browser = node(port)
+        token = browser.csrf("/accounts/login/")
+        return browser.request("/accounts/login/", {
+            "csrfmiddlewaretoken": token, "username": "moderator@example.org",
+            "password": password,
+        })[0]
+
+    failures = settings.CHORUS_LOGIN_MAX_FAILURES
+    for number in range(failures):
+        assert attempt(NODE_PORTS[number % 2], "not the password") == 200
+    for port in NODE_PORTS:
+        assert attempt(port, "chorus-demo") == 200  # locked: the form again, not a redirect
+
+
+def test_the_concurrency_tests_pass_through_pgbouncer(running_stack):
+    """The races of test_concurrency.py, with every connection through PgBouncer in
+    transaction mode (DATABASE_TRANSACTION_POOLER=1), as the app nodes run."""
+    env = {**os.environ, "DATABASE_TRANSACTION_POOLER": "1",
+           "DATABASE_URL": f"postgres://postgres@127.0.0.1:{PGBOUNCER_PORT}/{DATABASE}"}
+    # --reuse-db: PgBouncer keeps server connections to the test database, which
+    # would make Django's DROP DATABASE at the end fail; the fixture drops it.
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--create-db",
+         "--reuse-db", "chorus/signatures/tests/test_concurrency.py"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout and "skipped" not in result.stdout, result.stdout[-500:]
+
+
+# Last: node B stays down afterwards.
 def test_killing_a_whole_node_under_load_fails_no_request(running_stack):
     failures, answered = [], []
     stop = threading.Event()
@@ -244,58 +324,3 @@ def test_killing_a_whole_node_under_load_fails_no_request(running_stack):
     assert failures == []
     # Still served, by node A alone.
     assert Browser().request(f"/petitions/{SIGNABLE}/")[0] == 200
-
-
-def test_personal_pages_are_never_served_from_the_cache_to_another_visitor(running_stack):
-    organiser = Browser()
-    organiser.log_in("organiser@example.org")
-    for _ in range(3):
-        status, _headers, page = organiser.request("/organiser/")
-        assert status == 200 and "Log out" in page
-    stranger = Browser()
-    status, headers, page = stranger.request("/organiser/")
-    assert status == 302 and "Log out" not in page
-    assert headers.get("X-Cache") != "HIT"
-
-    signer = Browser()
-    assert sign(signer, SIGNABLE, "private.thanks@example.org") == 302
-    status, headers, thanks = signer.request(f"/petitions/{SIGNABLE}/thanks/")
-    assert status == 200 and "no-store" in headers.get("Cache-Control", "")
-    for _ in range(2):
-        status, headers, _ = Browser().request(f"/petitions/{SIGNABLE}/thanks/")
-        assert headers.get("X-Cache") != "HIT"
-
-
-def test_public_pages_and_counts_are_served_from_the_micro_cache(running_stack):
-    reader = Browser()
-    for path in (f"/petitions/{SIGNABLE}/", f"/petitions/{SIGNABLE}/count.json"):
-        seen = [reader.request(path)[1].get("X-Cache") for _ in range(5)]
-        assert "HIT" in seen, (path, seen)
-    # A reader who chose Russian (a cookie) never gets the cached English page.
-    russian = Browser()
-    russian.cookies.set_cookie(http.cookiejar.Cookie(
-        0, "django_language", "ru", None, False, "127.0.0.1", False, False, "/", True,
-        False, None, True, None, None, {},
-    ))
-    status, headers, page = russian.request(f"/petitions/{SIGNABLE}/")
-    assert status == 200 and 'lang="ru"' in page and headers.get("X-Cache") != "HIT"
-    status, _headers, page = Browser().request(f"/petitions/{SIGNABLE}/",
-                                               headers={"Accept-Language": "ru"})
-    assert 'lang="ru"' in page
-    assert 'lang="en"' in Browser().request(f"/petitions/{SIGNABLE}/")[2]
-
-
-def test_the_concurrency_tests_pass_through_pgbouncer(running_stack):
-    """The races of test_concurrency.py, with every connection through PgBouncer in
-    transaction mode (DATABASE_TRANSACTION_POOLER=1), as the app nodes run."""
-    env = {**os.environ, "DATABASE_TRANSACTION_POOLER": "1",
-           "DATABASE_URL": f"postgres://postgres@127.0.0.1:{PGBOUNCER_PORT}/{DATABASE}"}
-    # --reuse-db: PgBouncer keeps server connections to the test database, which
-    # would make Django's DROP DATABASE at the end fail; the fixture drops it.
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--create-db",
-         "--reuse-db", "chorus/signatures/tests/test_concurrency.py"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert " passed" in result.stdout and "skipped" not in result.stdout, result.stdout[-500:]
