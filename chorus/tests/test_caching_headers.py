@@ -56,6 +56,8 @@ EXPECTED = {
     "signatures:counting:history_json": DATA,
     # Country names are in the reader's language.
     "signatures:counting:countries_json": PAGE,
+    # The map's picture has a legend in figures only: one copy for every language.
+    "signatures:counting:map_png": DATA,
     # Each challenge may be spent once.
     "signatures:proof_of_work:challenge": PRIVATE,
     "signatures:exports:csv": (PRIVATE, ORGANISER),

@@ -25,6 +25,9 @@ EDITOR_ACTION = expect(editor=302, owner=302)
 OWNER_PAGE = expect()
 STAFF_PAGE = expect(outsider=403, viewer=403, editor=403, owner=403, moderator=200)
 STAFF_ACTION = expect(outsider=403, viewer=403, editor=403, owner=403, moderator=302)
+# A public figure: anyone, signed in or not; a draft has none, for anyone.
+PUBLIC_READ = expect(anonymous=200, outsider=200, viewer=200, editor=200, moderator=200)
+NOT_PUBLIC = expect(anonymous=404, viewer=404, editor=404, owner=404)
 # A staff form posted empty: only staff get as far as the form's own refusal.
 STAFF_FORM = expect(outsider=403, viewer=403, editor=403, owner=403, moderator=400)
 
@@ -50,6 +53,8 @@ TABLE = [
     ("moderation:response", "petition", "get", STAFF_PAGE),
     ("moderation:take_down", "petition", "post", STAFF_FORM),
     ("moderation:restore", "taken_down", "post", STAFF_ACTION),
+    ("signatures:counting:map_png", "petition", "get", PUBLIC_READ),
+    ("signatures:counting:map_png", "draft", "get", NOT_PUBLIC),
 ]
 
 

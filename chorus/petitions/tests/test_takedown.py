@@ -44,6 +44,7 @@ def public_addresses(slug):
         "count.json": f"/petitions/{slug}/count.json",
         "history.json": f"/petitions/{slug}/history.json",
         "countries.json": f"/petitions/{slug}/countries.json",
+        "map.png": f"/petitions/{slug}/map.png",
         "api": f"/api/v1/petitions/{slug}",
         "api count": f"/api/v1/petitions/{slug}/count",
         "api history": f"/api/v1/petitions/{slug}/history",

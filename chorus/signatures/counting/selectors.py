@@ -4,14 +4,19 @@ The one source for the .json endpoints, the history page and the API, which
 only name the fields differently.
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django_countries import countries
 
+from chorus.lib.worldmap import map_class, world_map, world_map_png
 from chorus.petitions.models import Petition
 from chorus.petitions.selectors import public_count_key, public_petition_or_404
 from chorus.signatures.models import CountSnapshot, Signature
@@ -51,6 +56,48 @@ def country_totals(petition_id: int) -> list[CountryTotal]:
                      floor if n < floor else None)
         for code, n in rows
     ]
+
+
+# A map depends only on each country's class (and the reader's language), so one
+# drawing serves every petition whose countries fall the same way; it is kept for a day.
+MAP_CACHE_SECONDS = 24 * 60 * 60
+
+
+def _map_classes(petition_id: int) -> tuple[dict[str, int], str]:
+    floor = settings.CHORUS_COUNTRY_FLOOR
+    classes = {row.code: map_class(row.count, floor=floor)
+               for row in country_totals(petition_id)}
+    digest = hashlib.blake2b(repr((floor, sorted(classes.items()))).encode(),
+                             digest_size=12).hexdigest()
+    return classes, digest
+
+
+def country_map(petition_id: int) -> SafeString:
+    """The world map of country_totals, drawn once per change of a country's class and
+    per language, not once per view."""
+    classes, digest = _map_classes(petition_id)
+    key = f"country-map:{get_language()}:{digest}"
+    svg = cache.get(key)
+    if svg is None:
+        svg = world_map(
+            classes, floor=settings.CHORUS_COUNTRY_FLOOR,
+            title=_("Map of confirmed signatures by country"),
+            description=_("Each country is shaded by its number of signatures; the table "
+                          "below gives the same figures."),
+        )
+        cache.set(key, str(svg), MAP_CACHE_SECONDS)
+    return SafeString(svg)
+
+
+def country_map_png(petition_id: int) -> bytes:
+    """The same map as a PNG, in figures only: one picture for every language."""
+    classes, digest = _map_classes(petition_id)
+    key = f"country-map-png:{digest}"
+    png = cache.get(key)
+    if png is None:
+        png = world_map_png(classes, floor=settings.CHORUS_COUNTRY_FLOOR)
+        cache.set(key, png, MAP_CACHE_SECONDS)
+    return png
 
 
 @dataclass(frozen=True)

@@ -4,17 +4,20 @@ The JSON is public, cacheable and cookie-free, so news sites can poll it.
 """
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from chorus.lib.charts import line_chart
 from chorus.lib.http import public_data, public_json, public_page
+from chorus.lib.worldmap import legend
 from chorus.petitions.selectors import petition_in_reader_language, public_petition_or_404
 from chorus.signatures.counting.selectors import (
     count_history,
     count_history_both,
+    country_map,
+    country_map_png,
     country_totals,
     public_count,
 )
@@ -61,6 +64,8 @@ def history(request, slug):
             title=_("Confirmed signatures over time"),
         ),
         "countries": country_totals(petition.pk),
+        "country_map": country_map(petition.pk),
+        "map_legend": legend(floor=settings.CHORUS_COUNTRY_FLOOR),
         "floor": settings.CHORUS_COUNTRY_FLOOR,
     }
     return render(request, "petitions/history.html", context)
@@ -92,3 +97,10 @@ def countries_json(request, slug):
             for row in country_totals(petition.pk)
         ],
     })
+
+
+@public_data  # its legend is in figures only, the same in every language
+def map_png(request, slug):
+    """The map of signatures by country as a picture, for link previews and posts."""
+    petition = public_petition_or_404(slug)
+    return HttpResponse(country_map_png(petition.pk), content_type="image/png")

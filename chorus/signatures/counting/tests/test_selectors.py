@@ -56,7 +56,8 @@ def test_small_countries_show_only_fewer_than_the_floor(client, petition, settin
     for url in [f"/petitions/{petition.slug}/", f"/petitions/{petition.slug}/history/"]:
         page = client.get(url).content.decode()
         assert "Belarus" in page and "fewer than 5" in page
-        belarus = page[page.index("Belarus"):page.index("Belarus") + 400]
+        # The table's row (the map's title for Belarus is tested in test_views).
+        belarus = page[page.rindex("Belarus"):page.rindex("Belarus") + 400]
         assert ">3<" not in belarus and " 3 " not in belarus
     chart = client.get(f"/petitions/{petition.slug}/").content.decode()
     assert "<svg" in chart and "Signatures by country" in chart
