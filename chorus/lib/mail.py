@@ -65,19 +65,22 @@ class SMTPBackend(DjangoSMTPBackend):
     parsed, and refused, as before.
     """
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._senders: dict[tuple[str, bool], str] = {}
+
     def prep_address(self, address, force_ascii=True):
         if isinstance(address, str) and is_plain_address(address):
             return address
         if not (isinstance(address, str) and "<" in address):
             return super().prep_address(address, force_ascii)
-        senders = self.__dict__.setdefault("_senders", {})
         key = (address, force_ascii)
-        if key not in senders:
+        if key not in self._senders:
             prepared = super().prep_address(address, force_ascii)
-            if len(senders) >= 16:  # a handful of senders; never grow without bound
-                senders.clear()
-            senders[key] = prepared
-        return senders[key]
+            if len(self._senders) >= 16:  # a handful of senders: never grow without bound
+                self._senders.clear()
+            self._senders[key] = prepared
+        return self._senders[key]
 
 
 @dataclass(frozen=True)
@@ -104,8 +107,8 @@ def _letterhead(subject: str, from_email: str) -> Letterhead:
     headers = email.message.EmailMessage(policy=email.policy.SMTP)
     headers["Subject"] = subject
     headers["From"] = from_email
-    # Only header lines here: the blank line ending the block is dropped.
-    lines = headers.as_bytes().removesuffix(b"\r\n")
+    # Only header lines, with \n line ends: the blank line ending the block is dropped.
+    lines = headers.as_bytes().removesuffix(b"\r\n").replace(b"\r\n", b"\n")
     return Letterhead(subject=subject, from_email=from_email, header_lines=lines)
 
 
@@ -139,35 +142,40 @@ class PreparedEmail(EmailMultiAlternatives):
                 or len(self.alternatives) != 1 or not is_plain_address(to)):
             return super().message(policy=policy)
         timezone = get_current_timezone() if settings.EMAIL_USE_LOCALTIME else UTC
-        text = _encoded_text(self.body, "plain")
-        html = _encoded_text(self.alternatives[0].content, "html")
+        # Written with \n line ends, then given the policy's (CRLF for SMTP).
+        linesep = policy.linesep.encode()
+        text = _encoded_text(self.body, "plain", linesep)
+        html = _encoded_text(self.alternatives[0].content, "html", linesep)
         boundary = _boundary(text, html)
         raw = b"".join([
-            b'MIME-Version: 1.0\r\nContent-Type: multipart/alternative;\r\n boundary="',
-            boundary, b'"\r\n', self.letterhead.header_lines,
-            b"To: ", to.encode(), b"\r\nDate: ", format_datetime(datetime.now(timezone)).encode(),
-            b"\r\nMessage-ID: ", make_msgid(domain=DNS_NAME).encode(), b"\r\n\r\n--", boundary,
-            b"\r\n", text, b"\r\n--", boundary, b"\r\n", html, b"\r\n--", boundary, b"--\r\n",
+            b'MIME-Version: 1.0\nContent-Type: multipart/alternative;\n boundary="', boundary,
+            b'"\n', self.letterhead.header_lines,
+            b"To: ", to.encode(), b"\nDate: ", format_datetime(datetime.now(timezone)).encode(),
+            b"\nMessage-ID: ", make_msgid(domain=DNS_NAME).encode(), b"\n\n--", boundary,
+            b"\n", text, b"\n--", boundary, b"\n", html, b"\n--", boundary, b"--\n",
         ])
-        return WireMessage(raw, policy)
+        return WireMessage(raw if linesep == b"\n" else raw.replace(b"\n", linesep), policy)
 
 
-def _encoded_text(content: str, subtype: str) -> bytes:
-    """One text part, headers and body, with CRLF line ends: email.contentmanager's choice."""
+def _encoded_text(content: str, subtype: str, linesep: bytes) -> bytes:
+    """One text part, headers and body, in email.contentmanager's encoding for it.
+
+    Line ends are \n, except inside base64, which encodes the text with the
+    policy's own line ends as the `email` package does.
+    """
     lines = content.encode().splitlines()
-    longest = max(map(len, lines), default=0)
-    if longest <= 78:  # policy.max_line_length
+    if max(map(len, lines), default=0) <= 78:  # policy.max_line_length
         cte = "7bit" if content.isascii() else "8bit"
-        body = b"\r\n".join(lines) + b"\r\n"
+        body = b"\n".join(lines) + b"\n"
     else:
         quoted = binascii.b2a_qp(b"\n".join(lines) + b"\n", istext=True)
-        embedded = b"\r\n".join(lines) + b"\r\n"
+        embedded = linesep.join(lines) + linesep
         if len(quoted) > len(embedded) * 4 // 3:  # about what base64 takes
-            cte, body = "base64", base64.encodebytes(embedded).replace(b"\n", b"\r\n")
+            cte, body = "base64", base64.encodebytes(embedded)
         else:
-            cte, body = "quoted-printable", quoted.replace(b"\n", b"\r\n")
-    return (f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
-            f"Content-Transfer-Encoding: {cte}\r\n\r\n").encode() + body
+            cte, body = "quoted-printable", quoted
+    return (f'Content-Type: text/{subtype}; charset="utf-8"\n'
+            f"Content-Transfer-Encoding: {cte}\n\n").encode() + body
 
 
 def _boundary(*parts: bytes) -> bytes:
@@ -194,8 +202,8 @@ class WireMessage:
         return BytesParser(policy=self.policy).parsebytes(self._raw)
 
     def as_bytes(self, unixfrom=False, policy=None) -> bytes:
-        linesep = (policy or self.policy).linesep
-        return self._raw if linesep == "\r\n" else self._raw.replace(b"\r\n", linesep.encode())
+        ours, theirs = self.policy.linesep, (policy or self.policy).linesep
+        return self._raw if ours == theirs else self._raw.replace(ours.encode(), theirs.encode())
 
     def as_string(self, unixfrom=False, maxheaderlen=0, policy=None) -> str:
         return self.as_bytes(policy=policy).decode("utf-8", "surrogateescape")
