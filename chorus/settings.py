@@ -234,7 +234,7 @@ MAIL_DIR = Path(env_str("MAIL_DIR", str(VAR_DIR / "mail")))
 if env_str("EMAIL_HOST"):
     MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "BACKEND": "chorus.lib.mail.SMTPBackend",
             "OPTIONS": {
                 "host": env_str("EMAIL_HOST"),
                 "port": env_int("EMAIL_PORT", 587),

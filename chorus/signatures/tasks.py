@@ -5,18 +5,16 @@ import smtplib
 from functools import cache
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, mailers
+from django.core.mail import mailers
 from django.db import connection, transaction
 from django.db.models import F
 from django.tasks import task
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from chorus.lib.hosts import origin_for
-from chorus.lib.translations import translated
 from chorus.petitions.models import Petition
-from chorus.signatures import tokens
+from chorus.signatures.emails import Letters
 from chorus.signatures.models import Signature
 from chorus.signatures.transparency import receipts
 
@@ -113,7 +111,8 @@ def _send_confirmations(claimed: list[int], lease: datetime.datetime, clock) -> 
     mail server has accepted it, so a worker killed at any point loses
     nothing: what it had not finished goes out when its lease runs out.
     The price is at-least-once: an e-mail the server accepted just before the
-    kill, before its flag was cleared, is sent again by the next worker.
+    kill, before its flag was cleared, is sent again by the next worker
+    (and, _mark_sent, those of the last moment before a database crash).
     """
     # Read after the claim: a signer may have confirmed, withdrawn or been
     # erased since the signing asked for the e-mail.
@@ -122,13 +121,13 @@ def _send_confirmations(claimed: list[int], lease: datetime.datetime, clock) -> 
     ).select_related("petition").order_by("pk")
     messages = []
     nothing_to_send = set(claimed)
+    letters = Letters()  # each kind of e-mail rendered once for the batch
     for signature in signatures:
-        # Built into MIME only once, by the mail backend as it sends: building is
-        # most of an e-mail's cost. An address no header can hold fails there,
-        # before anything is sent (_Outcome.UNWRITABLE).
+        # Written into MIME by the mail backend as it sends. An address no
+        # header can hold fails there, before anything is sent (_Outcome.UNWRITABLE).
         message = (
-            already_signed_email(signature) if signature.confirmed_by_signer
-            else confirmation_email(signature)
+            letters.already_signed(signature) if signature.confirmed_by_signer
+            else letters.confirmation(signature)
         )
         nothing_to_send.discard(signature.pk)
         messages.append((signature.pk, message))
@@ -146,9 +145,7 @@ def _send_confirmations(claimed: list[int], lease: datetime.datetime, clock) -> 
                 outcome = _deliver(mail, message, signature_id)
                 unsent.remove(signature_id)
                 if outcome is _Outcome.SENT:
-                    _held([signature_id], lease).update(
-                        confirmation_due=False, confirmation_claimed_until=None
-                    )
+                    _mark_sent(signature_id, lease)
                     sent += 1
                 elif outcome is _Outcome.UNWRITABLE:
                     # Dropped, so it cannot hold up the others; no retry can help.
@@ -180,6 +177,36 @@ def _send_confirmations(claimed: list[int], lease: datetime.datetime, clock) -> 
     # it, is readable no more (models.SignatureQuerySet.drop_server_copies).
     Signature.objects.filter(pk__in=claimed).drop_server_copies()
     return sent
+
+
+@cache
+def _mark_sent_sql() -> str:
+    table = connection.ops.quote_name(Signature._meta.db_table)
+    if connection.vendor != "postgresql":
+        return (
+            f"UPDATE {table} SET confirmation_due = %s, confirmation_claimed_until = NULL "  # noqa: S608
+            "WHERE id = %s AND confirmation_claimed_until = %s"
+        )
+    # Not waiting for the disk: this commit is a statement's own transaction
+    # (autocommit), and set_config(…, true) lasts only as long, so no other
+    # transaction, even one sharing the connection through a pooler, is
+    # affected. A durable commit per e-mail was most of the drain's wall
+    # time. Only a crash of PostgreSQL itself (not of a worker) can forget
+    # the last fraction of a second of these, and then those e-mails go
+    # again: the at-least-once price the worker already pays when killed.
+    return (
+        "WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)) "  # noqa: S608
+        f"UPDATE {table} SET confirmation_due = %s, confirmation_claimed_until = NULL "
+        "FROM relaxed WHERE id = %s AND confirmation_claimed_until = %s"
+    )
+
+
+def _mark_sent(signature_id: int, lease: datetime.datetime) -> None:
+    """The server accepted this e-mail: no longer due (if this worker still holds it, _held)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_mark_sent_sql(), [
+            False, signature_id, connection.ops.adapt_datetimefield_value(lease),
+        ])
 
 
 class MailServerError(OSError):
@@ -271,62 +298,6 @@ def send_due_confirmations() -> int:
     dropped, so it cannot hold up the others.
     """
     return confirmations_send()
-
-
-def _signer_email(signature, template: str, **context) -> EmailMultiAlternatives:
-    """An e-mail to a signer from `template` (its _subject.txt, .txt and .html), in their language.
-
-    For a petition with discreet e-mail the `<template>_discreet` files are
-    used, and the sender is CHORUS_DISCREET_FROM_EMAIL: neither the sender,
-    the subject nor the text names the cause, so a glance at the inbox
-    reveals nothing.
-    """
-    language = signature.language or settings.LANGUAGE_CODE
-    # The petition as the signer read it: in the language they signed in.
-    petition = translated(signature.petition, language)
-    discreet = petition.discreet_email
-    if discreet:
-        template = f"{template}_discreet"
-    with translation.override(language):
-        manage = reverse("signatures:manage", args=[tokens.manage_token(signature.pk)])
-        context = {
-            "signature": signature,
-            "petition": petition,
-            "manage_url": origin_for(signature.site_host) + manage,
-            "petition_url": origin_for(signature.site_host) + petition.get_absolute_url(),
-            "SITE_NAME": settings.SITE_NAME,
-            **context,
-        }
-        subject = render_to_string(f"{template}_subject.txt", context)
-        message = EmailMultiAlternatives(
-            subject=" ".join(subject.split()),
-            body=render_to_string(f"{template}.txt", context),
-            from_email=settings.CHORUS_DISCREET_FROM_EMAIL if discreet else None,
-            to=[signature.email],
-        )
-        message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-    return message
-
-
-def _confirm_url(signature) -> str:
-    return origin_for(signature.site_host) + reverse(
-        "signatures:confirm", args=[tokens.confirmation_token(signature.pk)]
-    )
-
-
-def confirmation_email(signature, *, reminder: bool = False) -> EmailMultiAlternatives:
-    """The e-mail with the link that confirms a signature, or a reminder of it.
-
-    A reminder carries a fresh link with the same meaning: it opens a page
-    with a button, and only the button confirms.
-    """
-    template = "signatures/email/reminder" if reminder else "signatures/email/confirm"
-    return _signer_email(signature, template, confirm_url=_confirm_url(signature))
-
-
-def already_signed_email(signature) -> EmailMultiAlternatives:
-    """Told to a signer who confirmed and signed again: nothing to do, here is your link."""
-    return _signer_email(signature, "signatures/email/already_signed")
 
 
 # Reminders to confirm. A signature still unconfirmed CHORUS_REMINDER_AFTER
@@ -445,7 +416,8 @@ def _send_reminders(claimed: list[int]) -> int:
         pk__in=claimed, state__in=[Signature.State.PENDING, Signature.State.HELD],
         confirmed_at__isnull=True,
     ).select_related("petition").order_by("pk")
-    messages = [(signature.pk, confirmation_email(signature, reminder=True))
+    letters = Letters()
+    messages = [(signature.pk, letters.confirmation(signature, reminder=True))
                 for signature in signatures]
     sent = 0
     unsent = [signature_id for signature_id, _ in messages]
@@ -497,8 +469,8 @@ def send_receipt(signature_id: int) -> bool:
         return False
     log_url = origin_for(signature.site_host) + reverse("signatures:transparency:log",
                                           args=[signature.petition.slug])
-    message = _signer_email(signature, "signatures/email/receipt",
-                            receipt=receipts.formatted(receipt), log_url=log_url)
+    message = Letters().write(signature, "signatures/email/receipt",
+                              receipt=receipts.formatted(receipt), log_url=log_url)
     with mailers.default as mail:
         _send_one(mail, message)
     logger.info("receipt e-mailed for signature %s", signature_id)
