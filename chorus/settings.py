@@ -102,10 +102,11 @@ MIDDLEWARE = [
     "chorus.petitions.takedown.TakenDownMiddleware",
 ]
 
-# The signing path (chorus/wsgi.py): a signature POST passes only these. Signers have
-# no session, no CSRF cookie (the sign views check Origin instead), no messages and no
-# account, so the middleware for those would only cost time in the rush.
-SIGNING_MIDDLEWARE = [
+# The anonymous path (chorus/wsgi.py): a signature POST, or a cookie-less GET of a
+# petition's public pages, passes only these. Signers and such readers have no session,
+# no CSRF cookie (the sign views check Origin instead), no messages and no account, so
+# the middleware for those would only cost time in the rush.
+ANONYMOUS_MIDDLEWARE = [
     path for path in MIDDLEWARE if path not in {
         "whitenoise.middleware.WhiteNoiseMiddleware",
         "django.contrib.sessions.middleware.SessionMiddleware",

@@ -1,8 +1,9 @@
-"""The WSGI application's short way through for signatures (chorus/wsgi.py).
+"""The WSGI application's short way through for anonymous traffic (chorus/wsgi.py).
 
 The test client builds its own handler from settings.MIDDLEWARE, so it never takes
-the signing path; these tests call the real WSGI application, and check that a
-signature answered by the short path is answered exactly as the full stack would.
+the short path; these tests call the real WSGI application, and check that what
+the short path answers (signatures, cookie-less reads of a petition's public pages)
+is answered exactly as the full stack would.
 """
 
 import io
@@ -28,7 +29,7 @@ SECURITY_HEADERS = (
 
 
 def call(path: str, data: dict | None = None, *, method: str = "POST",
-         origin: str = ORIGIN) -> tuple[int, dict, bytes]:
+         origin: str = ORIGIN, cookie: str = "") -> tuple[int, dict, bytes]:
     body = urlencode(data or {}).encode()
     environ = {
         "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "",
@@ -40,6 +41,8 @@ def call(path: str, data: dict | None = None, *, method: str = "POST",
         "HTTP_ORIGIN": origin, "HTTP_SEC_FETCH_SITE": "same-origin" if origin == ORIGIN
         else "cross-site",
     }
+    if cookie:
+        environ["HTTP_COOKIE"] = cookie
     answer = {}
 
     def start_response(status, headers, exc_info=None):
@@ -71,21 +74,21 @@ def signer(n: int) -> dict:
 def signing_counter(monkeypatch):
     """Which handler answered: the short path's or the full site's."""
     seen = []
-    for name in ("signing", "site"):
+    for name in ("anonymous", "site"):
         handler = getattr(wsgi, name)
         monkeypatch.setattr(wsgi, name, lambda environ, start, h=handler, n=name: (
             seen.append(n), h(environ, start))[1])
     return seen
 
 
-def test_signature_posts_take_the_short_path_and_nothing_else_does(petition, signing_counter):
+def test_signature_posts_take_the_short_path_and_other_posts_do_not(petition, signing_counter):
     call(f"/petitions/{petition.slug}/sign/", signer(1))
     call(f"/petitions/{petition.slug}/sign", signer(2))
     call(f"/petitions/{petition.slug}/embed/sign/", signer(3))
     call(f"/petitions/{petition.slug}/sign/", method="GET")
     call("/i18n/setlang/", {"language": "ru"})
     call(f"/petitions/{petition.slug}/sign/extra/", signer(4))
-    assert signing_counter == ["signing", "signing", "signing", "site", "site", "site"]
+    assert signing_counter == ["anonymous", "anonymous", "anonymous", "site", "site", "site"]
     assert Signature.objects.filter(petition=petition).count() == 3
 
 
@@ -125,7 +128,7 @@ def test_a_taken_down_petition_answers_gone_on_the_short_path(petition):
 
 
 def test_the_signing_middleware_is_the_full_list_without_what_signers_never_have():
-    full, short = settings.MIDDLEWARE, settings.SIGNING_MIDDLEWARE
+    full, short = settings.MIDDLEWARE, settings.ANONYMOUS_MIDDLEWARE
     assert [path for path in full if path in short] == short
     for kept in ("chorus.lib.middleware.CacheHeadersMiddleware",
                  "chorus.lib.hosts.SiteSecurityMiddleware",
@@ -136,3 +139,44 @@ def test_the_signing_middleware_is_the_full_list_without_what_signers_never_have
                  "chorus.petitions.takedown.TakenDownMiddleware"):
         assert kept in short
     assert "django.contrib.sessions.middleware.SessionMiddleware" not in short
+
+
+READS = ["", "count.json", "history.json", "countries.json", "history/", "embed/", "badge.svg",
+         "map.png"]
+
+
+def test_cookie_less_reads_of_a_petition_take_the_short_path(petition, signing_counter):
+    for read in READS:
+        assert call(f"/petitions/{petition.slug}/{read}", method="GET")[0] == 200, read
+    assert signing_counter == ["anonymous"] * len(READS)
+    signing_counter.clear()
+    # A cookie (a language chosen, an organiser's session), another page, a POST: the full site.
+    call(f"/petitions/{petition.slug}/", method="GET", cookie="django_language=ru")
+    call("/petitions/", method="GET")
+    call(f"/petitions/{petition.slug}/thanks/", method="GET")
+    call("/organiser/", method="GET")
+    assert signing_counter == ["site"] * 4
+
+
+@pytest.mark.parametrize("read", READS)
+def test_a_cookie_less_read_is_answered_as_the_full_stack_answers_it(petition, read):
+    path = f"/petitions/{petition.slug}/{read}"
+    status, headers, content = call(path, method="GET")
+    expected = Client().get(path)
+    headers = header_dict(headers)
+    assert status == expected.status_code
+    for name in (*SECURITY_HEADERS, "Vary", "Content-Type", "ETag"):
+        assert headers.get(name.lower()) == expected.headers.get(name), name
+    assert "set-cookie" not in headers and not expected.cookies
+    if read in ("", "history/", "embed/"):
+        assert content.decode() == expected.content.decode()
+
+
+def test_unknown_and_taken_down_petitions_read_the_same_on_the_short_path(petition):
+    assert call("/petitions/no-such-petition/", method="GET")[0] == 404
+    assert call("/petitions/no-such-petition/count.json", method="GET")[0] == 404
+    Petition.objects.filter(pk=petition.pk).update(
+        state=Petition.State.TAKEN_DOWN, taken_down_at=timezone.now(), updated_at=timezone.now(),
+    )
+    assert call(f"/petitions/{petition.slug}/", method="GET")[0] == 410
+    assert call(f"/petitions/{petition.slug}/count.json", method="GET")[0] == 410
