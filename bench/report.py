@@ -212,6 +212,16 @@ def final(directory: Path) -> int:
             rows.append(f"- {conns} connections, {LABELS[kind]}, {petition}: "
                         f"{r['expected_per_second']:,.0f}/s = **{ratio:.2f}×** "
                         f"{LABELS[bare_kind]} ({bare['expected_per_second']:,.0f}/s){verdict}")
+    mail = directory / "mail.txt"
+    if mail.exists() and (drain := re.search(r"([\d,]+) e-mails/s", mail.read_text())):
+        per_second = float(drain.group(1).replace(",", ""))
+        data["mail_per_second"] = per_second
+        for r in results:
+            if r["scenario"] == "sign":
+                ratio = per_second / max(r["expected_per_second"], 1)
+                rows.append(f"- {r['connections']} connections, e-mail drain {per_second:,.0f}/s "
+                            f"= **{ratio:.2f}×** signing {r['petition']} "
+                            f"(aim ≥ 1.0× {'✓' if ratio >= 1 else '✗'})")
     for r in results:
         if r["scenario"] == "mixed":
             rows.append(f"- {r['connections']} connections, {LABELS['mixed']}, {r['petition']}: "
