@@ -24,7 +24,7 @@ run: install
 	DEBUG=1 $(MANAGE) loaddemo
 	@echo
 	@echo "  Chorus is starting on http://127.0.0.1:$(PORT)/"
-	@echo "  Confirmation e-mails are written to $(CURDIR)/var/mail/ (one .log file per e-mail)."
+	@echo "  Confirmation e-mails are written to $(CURDIR)/var/mail/ (readable .log files, one per batch sent)."
 	@echo "  Organisers: http://127.0.0.1:$(PORT)/organiser/ as organiser@example.org (password chorus-demo);"
 	@echo "  moderation and admin: http://127.0.0.1:$(PORT)/moderation/ as moderator@example.org."
 	@echo
