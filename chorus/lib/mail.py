@@ -5,6 +5,7 @@ import binascii
 import email.policy
 import random
 import re
+import smtplib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.parser import BytesParser
@@ -55,19 +56,86 @@ def is_plain_address(address: str) -> bool:
     return len(address) <= 254 and _PLAIN_ADDRESS.fullmatch(address) is not None
 
 
+class _Pipelining:
+    """smtplib's sendmail in two round trips instead of four, where the server allows it.
+
+    A server that announces PIPELINING (RFC 2920; Postfix, Exim and every
+    large relay do) takes MAIL FROM, RCPT TO and DATA in one write and
+    answers them in order. One recipient per e-mail, as Chorus sends: any
+    other case, or a server without the extension, is smtplib's own
+    sendmail. Failures raise what smtplib would, after the same RSET, so a
+    caller cannot tell the two paths apart except by the time they take.
+    """
+
+    def sendmail(self, from_addr, to_addrs, msg, mail_options=(), rcpt_options=()):
+        self.ehlo_or_helo_if_needed()
+        if (isinstance(to_addrs, str)
+                or len(to_addrs) != 1 or mail_options or rcpt_options or isinstance(msg, str)
+                or not self.has_extn("pipelining")):
+            return super().sendmail(from_addr, to_addrs, msg, mail_options, rcpt_options)
+        [to_addr] = to_addrs
+        self.send(f"MAIL FROM:{smtplib.quoteaddr(from_addr)}\r\n"
+                  f"RCPT TO:{smtplib.quoteaddr(to_addr)}\r\nDATA\r\n")
+        sender, recipient, data = self.getreply(), self.getreply(), self.getreply()
+        if data[0] == 354 and (sender[0] != 250 or recipient[0] not in (250, 251)):
+            # An older server took DATA though the envelope failed: an empty
+            # message ends it (RFC 2920 3.1), then the envelope's error is raised.
+            self.send(b".\r\n")
+            self.getreply()
+        if sender[0] != 250:
+            self._rset_quietly()
+            raise smtplib.SMTPSenderRefused(sender[0], sender[1], from_addr)
+        if recipient[0] not in (250, 251):
+            self._rset_quietly()
+            raise smtplib.SMTPRecipientsRefused({to_addr: recipient})
+        if data[0] != 354:
+            self._rset_quietly()
+            raise smtplib.SMTPDataError(*data)
+        quoted = smtplib._quote_periods(msg)  # noqa: SLF001 - smtplib's own dot-stuffing
+        if not quoted.endswith(b"\r\n"):
+            quoted += b"\r\n"
+        self.send(quoted + b".\r\n")
+        code, response = self.getreply()
+        if code != 250:
+            self._rset_quietly()
+            raise smtplib.SMTPDataError(code, response)
+        return {}
+
+    def _rset_quietly(self) -> None:
+        # As smtplib's _rset: the connection may already be gone.
+        try:
+            self.rset()
+        except smtplib.SMTPServerDisconnected:
+            pass
+
+
+class PipeliningSMTP(_Pipelining, smtplib.SMTP):
+    pass
+
+
+class PipeliningSMTPSSL(_Pipelining, smtplib.SMTP_SSL):
+    pass
+
+
 class SMTPBackend(DjangoSMTPBackend):
-    """Django's SMTP backend, without parsing the same addresses again for every e-mail.
+    """Django's SMTP backend, in fewer round trips and without parsing the same addresses again.
 
     Before each e-mail Django parses its sender and its recipients with the
     `email` package's header parser, some 200 µs each: a plain address
     (is_plain_address) is its own envelope address, and the sender, the same
     for a whole batch, is parsed once per connection. Any other address is
-    parsed, and refused, as before.
+    parsed, and refused, as before. Each e-mail is sent pipelined where the
+    server allows it (_Pipelining): the worker waits for the server twice per
+    e-mail instead of four times.
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._senders: dict[tuple[str, bool], str] = {}
+
+    @property
+    def connection_class(self):
+        return PipeliningSMTPSSL if self.use_ssl else PipeliningSMTP
 
     def prep_address(self, address, force_ascii=True):
         if isinstance(address, str) and is_plain_address(address):
