@@ -80,6 +80,19 @@ class Letters:
 
     def __init__(self):
         self._kinds: dict[tuple, _Kind] = {}
+        self._links: dict[tuple[str, str], list[str]] = {}
+
+    def _link(self, origin: str, url_name: str, token: str) -> str:
+        """origin + reverse(url_name, args=[token]), with reverse() run once per batch.
+
+        The token is the path's only variable part, and a signing token
+        (digits, ":", URL-safe base64) is written into a path as it is.
+        """
+        around = self._links.get((origin, url_name))
+        if around is None:
+            url = origin + reverse(url_name, args=[_MARK])
+            around = self._links[(origin, url_name)] = url.split(_MARK)
+        return around[0] + token + around[1]
 
     def confirmation(self, signature, *, reminder: bool = False) -> PreparedEmail:
         """The e-mail with the link that confirms a signature, or a reminder of it.
@@ -88,9 +101,8 @@ class Letters:
         with a button, and only the button confirms.
         """
         template = "signatures/email/reminder" if reminder else "signatures/email/confirm"
-        confirm_url = origin_for(signature.site_host) + reverse(
-            "signatures:confirm", args=[tokens.confirmation_token(signature.pk)]
-        )
+        confirm_url = self._link(origin_for(signature.site_host), "signatures:confirm",
+                                 tokens.confirmation_token(signature.pk))
         return self.write(signature, template, confirm_url=confirm_url)
 
     def already_signed(self, signature) -> PreparedEmail:
@@ -114,9 +126,8 @@ class Letters:
         values = {
             **personal,
             "name": signature.name,
-            "manage_url": origin + reverse(
-                "signatures:manage", args=[tokens.manage_token(signature.pk)]
-            ),
+            "manage_url": self._link(origin, "signatures:manage",
+                                     tokens.manage_token(signature.pk)),
         }
         escaped = {field: escape(value) for field, value in values.items()}
         subject = " ".join(kind.subject.fill(values, escaped).split())
