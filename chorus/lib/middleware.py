@@ -1,5 +1,6 @@
 """Middleware for the headers every page sends, and for answering while the database is down."""
 
+import re
 import sys
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
+from django.utils.text import compress_string
 from django.utils.translation import get_language_from_request
 from whitenoise.middleware import WhiteNoiseFileResponse
 
@@ -83,6 +85,7 @@ class CacheHeadersMiddleware:
             _drop_vary(response, {"accept-language", "cookie"})
         elif "accept-language" in _vary(response):
             patch_vary_headers(response, ["Cookie"])
+        _compress_public(request, response)
         return response
 
     @staticmethod
@@ -104,6 +107,36 @@ def _is_personal(request) -> bool:
         or settings.SESSION_COOKIE_NAME in request.COOKIES
         or "Authorization" in request.headers
     )
+
+
+# Django's own test for a client that takes gzip (GZipMiddleware's).
+_ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+
+
+def _compress_public(request, response) -> None:
+    """A public answer gzipped for a client that takes it: every browser says so.
+
+    A petition page is 22 KB and about a fifth of that compressed; nginx's micro-cache
+    keeps the compressed copy, so a flood of readers costs the link a fifth and nginx no
+    compression at all. Only public answers: they hold nothing secret for a compression
+    side channel (BREACH) to find, and compressing them costs one compression per page per
+    cache lifetime. Like Django's GZipMiddleware otherwise (Vary, weak ETag, nothing that
+    would not shrink), without its random padding, which only a secret would need.
+    """
+    if (response.streaming or response.has_header("Content-Encoding")
+            or len(response.content) < 200):
+        return
+    patch_vary_headers(response, ["Accept-Encoding"])
+    if not _ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+        return
+    compressed = compress_string(response.content)
+    if len(compressed) >= len(response.content):
+        return
+    response.content = compressed
+    response.headers["Content-Length"] = str(len(compressed))
+    response.headers["Content-Encoding"] = "gzip"
+    if (etag := response.get("ETag")) and etag.startswith('"'):
+        response.headers["ETag"] = "W/" + etag
 
 
 def _cache_control(response) -> set[str]:

@@ -10,6 +10,7 @@ for every language (Vary on neither). PRIVATE: "private, no-store". A public URL
 all the same to a logged-in organiser.
 """
 
+import gzip
 import re
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pytest
 from django.conf import settings
 from django.http import HttpResponse
 from django.test import RequestFactory
-from django.urls import URLResolver, get_resolver, resolve
+from django.urls import URLResolver, get_resolver, resolve, reverse
 
 from chorus.lib.middleware import CacheHeadersMiddleware
 from chorus.tests.pages import demo_site
@@ -322,3 +323,26 @@ def test_the_database_down_page_is_never_stored(petition, outage, client):
 
     assert response.status_code == 503
     assert caching_class(response) == PRIVATE
+
+
+def test_a_public_page_goes_gzipped_to_a_client_that_takes_it(client, petition):
+    plain = client.get(petition.get_absolute_url())
+    compressed = client.get(petition.get_absolute_url(), headers={"Accept-Encoding": "gzip, br"})
+
+    assert "Content-Encoding" not in plain
+    assert compressed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(compressed.content) == plain.content
+    assert len(compressed.content) < len(plain.content) / 2
+    for response in (plain, compressed):
+        assert "Accept-Encoding" in {name.strip() for name in response["Vary"].split(",")}
+        assert response["Cache-Control"] == "public, max-age=1"
+
+
+def test_a_private_page_is_never_compressed(client):
+    # A page with a secret in it (here the CSRF token) is where a compression side
+    # channel (BREACH) could read it: never compressed.
+    response = client.get(reverse("organisers:login"), headers={"Accept-Encoding": "gzip"})
+
+    assert "no-store" in response["Cache-Control"]
+    assert "Content-Encoding" not in response
+    assert b"csrfmiddlewaretoken" in response.content

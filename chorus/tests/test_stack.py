@@ -6,6 +6,7 @@ PostgreSQL only (the stack runs on it); the stack installs nginx and PgBouncer w
 apt-get when it can, and these tests are skipped where it cannot.
 """
 
+import gzip
 import http.cookiejar
 import json
 import os
@@ -330,3 +331,24 @@ def test_killing_a_whole_node_under_load_fails_no_request(running_stack):
     assert failures == []
     # Still served, by node A alone.
     assert Browser().request(f"/petitions/{SIGNABLE}/")[0] == 200
+
+
+def test_a_browser_that_takes_gzip_gets_the_cached_page_compressed_and_others_plain(
+    running_stack
+):
+    def fetch(headers: dict):
+        request = urllib.request.Request(f"{BASE}/petitions/{SIGNABLE}/", headers=headers)  # noqa: S310
+        with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310
+            return response.headers, response.read()
+
+    for _ in range(3):
+        compressed_headers, compressed = fetch({"Accept-Encoding": "gzip, deflate, br"})
+    plain_headers, plain = fetch({})
+
+    assert compressed_headers["Content-Encoding"] == "gzip"
+    assert compressed_headers["X-Cache"] == "HIT"
+    assert gzip.decompress(compressed).startswith(b"<!doctype html>")
+    # The compressed copy in the cache is never what a client that did not ask gets.
+    assert "Content-Encoding" not in plain_headers
+    assert plain.startswith(b"<!doctype html>")
+    assert len(compressed) < len(plain) / 3
