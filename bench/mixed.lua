@@ -18,7 +18,8 @@ end
 function request()
   n = n + 1
   if n % (PAGES_PER_SIGNATURE + 1) ~= 0 then
-    return wrk.format("GET", page_path, {})
+    -- As browsers ask for it: the page travels gzipped.
+    return wrk.format("GET", page_path, {["Accept-Encoding"] = "gzip, deflate, br"})
   end
   sent = sent + 1
   local body = "name=Bench+Signer+" .. sent .. "&email=m-" .. run .. "-" .. tid .. "-" .. sent

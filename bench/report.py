@@ -13,11 +13,13 @@ import shlex
 import sys
 from pathlib import Path
 
-TARGETS = {"sign": 1000, "page": 2000, "count": 5000, "history": 2000, "embed": 2000,
+TARGETS = {"sign": 1000, "page": 2000, "gzpage": 2000, "count": 5000, "history": 2000,
+           "embed": 2000,
            "mixed": 0, "baresign": 0, "barepage": 0, "barecount": 0}
-EXPECTED = {"sign": 302, "page": 200, "count": 200, "history": 200, "embed": 200,
+EXPECTED = {"sign": 302, "page": 200, "gzpage": 200, "count": 200, "history": 200, "embed": 200,
             "mixed": 200, "baresign": 302, "barepage": 200, "barecount": 200}
-LABELS = {"sign": "sign (POST)", "page": "petition page", "count": "count.json",
+LABELS = {"sign": "sign (POST)", "page": "petition page",
+          "gzpage": "petition page, gzip as browsers ask", "count": "count.json",
           "history": "history.json", "embed": "embed page",
           "mixed": "mixed: 20 page views per signature",
           "baresign": "bare Django: form + INSERT", "barepage": "bare Django: 5 KB template",
@@ -25,7 +27,8 @@ LABELS = {"sign": "sign (POST)", "page": "petition page", "count": "count.json",
 # Each Chorus figure against the bare-Django view doing the same kind of work, and
 # the ratio it should reach (docs: bench/README.md); through the stack, pages and
 # counts come from nginx's micro-cache.
-BASELINES = {"sign": ("baresign", 1.5), "page": ("barepage", 20.0), "embed": ("barepage", 20.0),
+BASELINES = {"sign": ("baresign", 1.5), "page": ("barepage", 20.0),
+             "gzpage": ("barepage", 20.0), "embed": ("barepage", 20.0),
              "count": ("barecount", 8.0), "history": ("barecount", None)}
 # CPU used by processes other than the server, PostgreSQL and wrk (e.g. someone
 # else's test run) above which a figure is marked as disturbed.
