@@ -10,6 +10,31 @@ class Target(Schema):
     name: str
 
 
+class AddressedTarget(Schema):
+    """A decision-maker the petition is addressed to, and where their answer stands:
+    "answered", "awaiting", or "overdue" (no answer by the date expected)."""
+
+    name: str
+    role: str
+    organisation: str
+    contact: str
+    status: str
+    response_date: date | None
+    response_text: str | None
+    # Once overdue: the days since the signatures were handed in.
+    days_since_handin: int | None
+
+
+class HandIn(Schema):
+    date: date
+    place: str
+    received_by: str
+    note: str
+    photo_url: str | None
+    photo_description: str
+    answers_due: date | None
+
+
 class Organisation(Schema):
     name: str
     slug: str
@@ -46,6 +71,9 @@ class Petition(Schema):
     victory: bool
     victory_at: datetime | None
     response: TargetResponse | None
+    # The free-text `target` above is what people signed; these say more about it.
+    targets: list[AddressedTarget]
+    handin: HandIn | None
 
 
 class LogStatement(Schema):

@@ -22,7 +22,7 @@ from chorus.audit.services import audit_record
 from chorus.lib.hosts import site_url
 from chorus.lib.http import public_page, require_safe
 from chorus.lib.translations import translated
-from chorus.petitions.models import Petition
+from chorus.petitions.models import HandIn, Petition
 from chorus.petitions.search import petitions_search
 from chorus.petitions.selectors import PetitionTakenDown, refuse_if_taken_down
 from chorus.petitions.takedown import taken_down_notice
@@ -97,7 +97,28 @@ def _petition_out(petition: Petition, language: str | None = None) -> dict:
             {"text": petition.response_text, "date": petition.response_date}
             if petition.response_text and petition.response_date else None
         ),
+        **_targets_out(petition),
     }
+
+
+def _targets_out(petition: Petition) -> dict:
+    handin = HandIn.objects.filter(petition_id=petition.pk).first()
+    today = timezone.localdate()
+    targets = []
+    for target in petition.targets.all():
+        status = target.answer_status(handin=handin, today=today)
+        targets.append({
+            "name": target.name, "role": target.role, "organisation": target.organisation,
+            "contact": target.contact, "status": status.status,
+            "response_date": target.response_date if target.is_answered else None,
+            "response_text": target.response_text if target.is_answered else None,
+            "days_since_handin": status.days_since_handin,
+        })
+    return {"targets": targets, "handin": handin and {
+        "date": handin.handed_in_on, "place": handin.place, "received_by": handin.received_by,
+        "note": handin.note, "photo_url": _url(handin.image.url) if handin.image else None,
+        "photo_description": handin.image_alt, "answers_due": handin.answers_due,
+    }}
 
 
 def _visible(slug: str) -> Petition:
@@ -139,7 +160,7 @@ def petitions(request, filters: Query[PetitionFilters]):
     translation (the original elsewhere); `language` in each says which."""
     found = (
         Petition.objects.visible().select_related("organisation").most_signed()
-        .prefetch_related("translations")
+        .prefetch_related("translations", "targets")
     )
     if filters.state:
         found = found.filter(state=filters.state)

@@ -26,10 +26,12 @@ from chorus.moderation.abuse.services import trending_detect
 from chorus.periodic.lease import lease_hold
 from chorus.petitions.closing import petitions_close_due
 from chorus.petitions.milestones import milestones_record
+from chorus.petitions.targets.services import target_reminders_schedule
 from chorus.signatures.counting.services import signatures_count
 from chorus.signatures.sealing.services import signatures_seal
 from chorus.signatures.services import confirmations_retry, reminders_schedule
 from chorus.signatures.transparency.services import log_publish
+from chorus.updates.services import handins_announce
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +86,14 @@ def _seal(tick: Tick) -> None:
     signatures_seal()
 
 
+def _handins(tick: Tick) -> None:
+    handins_announce(now=tick.now)
+
+
+def _answers(tick: Tick) -> None:
+    target_reminders_schedule(now=tick.now)
+
+
 @dataclass(frozen=True)
 class Step:
     name: str
@@ -112,6 +122,10 @@ STEPS = [
     Step("seal", "seal to their organisation's key the signatures not sealed yet, and drop "
          "the readable addresses of sealed ones that no longer need them", "sealsignatures",
          _seal, every=60.0),
+    Step("handins", "tell the signers who asked for news about a newly recorded hand-in "
+         "(an update, e-mailed by the worker)", "announcehandins", _handins),
+    Step("answers", "have the worker remind the organisers, once per target, of an answer "
+         "that is overdue", "remindanswers", _answers, every=300.0),
 ]
 
 

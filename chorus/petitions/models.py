@@ -1,4 +1,5 @@
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -293,6 +294,12 @@ class Petition(models.Model):
         self.victory_at = timezone.now()
         self.save(update_fields=["victory_at", "updated_at"])
 
+    @property
+    def has_target_answers(self) -> bool:
+        """Whether any of its targets (chorus/petitions/targets/) has answered: their
+        answers then replace the single response the moderators may have recorded."""
+        return self.targets.exclude(response_text="").filter(response_date__isnull=False).exists()
+
     def record_response(self, *, text: str, date: datetime.date) -> None:
         if not self.is_public:
             raise ValidationError(_("Only a published petition can have a response."))
@@ -417,3 +424,126 @@ class PetitionTranslation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.petition_id} ({self.language})"
+
+
+# The people a petition is addressed to, the day the signatures were handed in, and
+# each one's answer (chorus/petitions/targets/). The free-text `target` above stays what
+# people signed; these rows only say more about it, so a petition without them is complete.
+
+# A date people type: a hand-in, an answer or a deadline further off than this is a typo.
+FAR_FUTURE_DAYS = 2 * 366
+
+
+class TargetStatus(models.TextChoices):
+    ANSWERED = "answered", _("Answered")
+    AWAITING = "awaiting", _("Awaiting an answer")
+    OVERDUE = "overdue", _("No answer by the date expected")
+
+
+@dataclass(frozen=True)
+class AnswerStatus:
+    """Where one target's answer stands on a given day, as the public page says it."""
+
+    status: str
+    # The answer's date, when answered.
+    date: datetime.date | None = None
+    # Days since the hand-in, once the answer is overdue.
+    days_since_handin: int | None = None
+
+
+class Target(models.Model):
+    """One decision-maker the petition is addressed to, and what they answered."""
+
+    petition = models.ForeignKey(
+        Petition, on_delete=models.CASCADE, related_name="targets", verbose_name=_("petition"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role"), max_length=200, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    # Published on the petition page: an office's address, never a private one.
+    contact = models.CharField(_("public contact"), max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    response_text = models.TextField(_("their answer"), blank=True)
+    response_date = models.DateField(_("date of the answer"), null=True, blank=True)
+    # The organisers' one reminder that the answer is overdue: claimed by the periodic
+    # step (claimed_until) and marked sent only once the mail server took every e-mail.
+    reminder_claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+    reminded_at = models.DateTimeField(_("organisers reminded"), null=True, blank=True,
+                                       editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_answered(self) -> bool:
+        return bool(self.response_text) and self.response_date is not None
+
+    @property
+    def contact_is_email(self) -> bool:
+        return "@" in self.contact and "://" not in self.contact
+
+    def answer_status(self, *, handin: "HandIn | None", today: datetime.date) -> AnswerStatus:
+        if self.is_answered:
+            return AnswerStatus(TargetStatus.ANSWERED, date=self.response_date)
+        if handin is not None and handin.is_overdue(today):
+            return AnswerStatus(TargetStatus.OVERDUE,
+                                days_since_handin=(today - handin.handed_in_on).days)
+        return AnswerStatus(TargetStatus.AWAITING)
+
+    def record_response(self, *, text: str, date: datetime.date) -> None:
+        if not self.petition.is_public:
+            raise ValidationError(_("Only a published petition can have a response."))
+        if not text.strip():
+            raise ValidationError(_("Enter the response."))
+        if date > timezone.now().date():
+            raise ValidationError(_("The response cannot be dated in the future."))
+        self.response_text, self.response_date = text, date
+        self.save(update_fields=["response_text", "response_date"])
+
+
+class HandIn(models.Model):
+    """When, where and to whom the signatures were handed in: one per petition."""
+
+    petition = models.OneToOneField(
+        Petition, on_delete=models.CASCADE, related_name="handin", verbose_name=_("petition"),
+    )
+    handed_in_on = models.DateField(_("date of the hand-in"))
+    place = models.CharField(_("place"), max_length=200)
+    received_by = models.CharField(_("received by"), max_length=200)
+    # For the organisers' own records (a registry number, say): never shown publicly.
+    reference = models.CharField(_("reference number"), max_length=100, blank=True)
+    image = HeroImageField(_("photo"), upload_to="handins/", blank=True,
+                           width_field="image_width", height_field="image_height")
+    # Kept so the page can give the photo its size without opening the file.
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_alt = models.CharField(_("photo description"), max_length=300, blank=True)
+    note = models.TextField(_("public note"), blank=True)
+    answers_due = models.DateField(_("answers expected by"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("recorded by"),
+    )
+    # Set, in the same transaction, when the update telling the signers was published
+    # (chorus.updates.services.handins_announce): each hand-in is announced once.
+    announced_at = models.DateTimeField(_("signers told"), null=True, blank=True,
+                                        editable=False)
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("hand-in")
+        verbose_name_plural = _("hand-ins")
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} {self.handed_in_on}"
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        """Whether answers not given by now are late: the date expected has passed."""
+        return self.answers_due is not None and today > self.answers_due

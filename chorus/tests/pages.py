@@ -65,17 +65,51 @@ def demo_site() -> dict:
     Flag.objects.create(kind=Flag.Kind.DOMAIN, value="mailinator.example", petition=liquidation,
                         count=40, window_seconds=600, window_start=now - timedelta(minutes=10),
                         window_end=now)
+    targets = _targets_and_handin(liquidation, organiser)
     return {
         "organiser": organiser, "membership": membership, "moderator": moderator,
-        "petition": liquidation,
+        "petition": liquidation, "target": targets[0],
         "story": story, "tag": story.tags.first(),
         "confirm_token": confirmation_token(unconfirmed.pk),
         "manage_token": manage_token(signature.pk),
     }
 
 
+def _targets_and_handin(petition, organiser) -> list:
+    """Three targets of the petition: answered, overdue and awaiting; and its hand-in."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from chorus.lib.images import hero_image_clean
+    from chorus.petitions.models import HandIn, Target
+
+    today = timezone.localdate()
+    targets = [
+        Target.objects.create(petition=petition, position=0, name="Ministry of Justice",
+                              role="Minister", organisation="Government of Norvania",
+                              contact="press@justice.example.org",
+                              response_text="We have received the petition.\nWe will reply.",
+                              response_date=today - timedelta(days=2)),
+        Target.objects.create(petition=petition, position=1, name="Prosecutor General",
+                              contact="https://prosecutor.example.org/contact"),
+    ]
+    picture = io.BytesIO()
+    Image.new("RGB", (900, 600), "purple").save(picture, format="JPEG")
+    handin = HandIn(petition=petition, handed_in_on=today - timedelta(days=41),
+                    place="Ministry of Justice, 1 Main Street", received_by="Chief of staff",
+                    reference="MJ-42", image_alt="Volunteers carrying boxes of signatures",
+                    note="Thirty volunteers came with us.", recorded_by=organiser,
+                    answers_due=today - timedelta(days=10))
+    handin.image = hero_image_clean(SimpleUploadedFile("handin.jpg", picture.getvalue()))
+    handin.save()
+    return targets
+
+
 def page_list(site: dict) -> list[Page]:
     slug = site["petition"].slug
+    target = site["target"].pk
     story = site["story"]
     organisation = site["petition"].organisation.slug
     return [
@@ -112,6 +146,13 @@ def page_list(site: dict) -> list[Page]:
         Page("victory", f"/organiser/petitions/{slug}/victory/", "organiser"),
         Page("purge", f"/organiser/petitions/{slug}/purge/", "organiser"),
         Page("new-update", f"/organiser/petitions/{slug}/updates/new/", "organiser"),
+        Page("target-add", f"/organiser/petitions/{slug}/targets/new/", "organiser"),
+        Page("target-edit", f"/organiser/petitions/{slug}/targets/{target}/edit/", "organiser"),
+        Page("target-answer", f"/organiser/petitions/{slug}/targets/{target}/answer/",
+             "organiser"),
+        Page("target-remove", f"/organiser/petitions/{slug}/targets/{target}/remove/",
+             "organiser"),
+        Page("handin", f"/organiser/petitions/{slug}/hand-in/", "organiser"),
         Page("members", f"/organiser/organisations/{organisation}/members/", "organiser"),
         Page("member-remove", f"/organiser/organisations/{organisation}/members/"
                               f"{site['membership'].pk}/remove/", "organiser"),

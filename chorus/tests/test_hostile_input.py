@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from chorus.petitions.models import Petition, PetitionRevision, RejectionReason
+from chorus.petitions.models import HandIn, Petition, PetitionRevision, RejectionReason, Target
 from chorus.testing import SIGNER, make_user
 
 PAYLOADS = {
@@ -157,6 +157,31 @@ def cases(client, organisation, petition, owner, editor, moderator, immediate_ta
             stored=lambda: get_user_model().objects.count(), pages=lambda: [])),
     }
 
+    def organiser_pages(slug):
+        return lambda: public(slug) + [
+            (as_editor, reverse("petitions:manage:detail", args=[slug]))]
+
+    result["target"] = (as_editor, Case(
+        url=reverse("petitions:targets:add", args=[petition.slug]),
+        valid={"name": "Minister of Justice", "role": "Minister",
+               "organisation": "Ministry of Justice", "contact": "press@justice.example.org"},
+        fields={"name": "line", "role": "line", "organisation": "line", "contact": "line"},
+        stored=lambda: Target.objects.count(), pages=organiser_pages(petition.slug)))
+    result["hand-in"] = (as_editor, Case(
+        url=reverse("petitions:targets:handin", args=[petition.slug]),
+        valid={"handed_in_on": timezone.now().date().isoformat(), "place": "Main Street 1",
+               "received_by": "Chief of staff", "reference": "MJ-1", "image_alt": "",
+               "note": "Thank you.", "answers_due": ""},
+        fields={"place": "line", "received_by": "line", "reference": "line", "note": "text"},
+        stored=lambda: HandIn.objects.count(), pages=organiser_pages(petition.slug)))
+    minister = Target.objects.create(petition=petition, name="Minister of the Interior")
+    result["answer"] = (as_editor, Case(
+        url=reverse("petitions:targets:answer", args=[petition.slug, minister.pk]),
+        valid={"text": "We will look into it.", "date": timezone.now().date().isoformat()},
+        fields={"text": "text"},
+        stored=lambda: Target.objects.get(pk=minister.pk).response_text,
+        pages=organiser_pages(petition.slug)))
+
     sent_back = pending("send-back-me")
     result["send-back note"] = (as_moderator, Case(
         url=reverse("moderation:send_back", args=[sent_back.slug]),
@@ -223,6 +248,9 @@ FIELDS = [
     ("signup", "name"),
     ("send-back note", "note"), ("reject note", "note"), ("takedown note", "note"),
     ("correction note", "note"),
+    ("target", "name"), ("target", "role"), ("target", "organisation"), ("target", "contact"),
+    ("hand-in", "place"), ("hand-in", "received_by"), ("hand-in", "reference"),
+    ("hand-in", "note"), ("answer", "text"),
 ]
 
 
@@ -295,7 +323,7 @@ def test_hostile_input_is_refused_or_shown_harmlessly(
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("form", ["sign", "petition", "update", "reply", "signup",
-                                  "send-back note", "correction note"])
+                                  "send-back note", "correction note", "target", "hand-in"])
 def test_malformed_utf8_is_refused_or_replaced_never_a_500(cases, form):
     client, case = case_for(cases, form)
     line_field = next(name for name, kind in case.fields.items() if kind == "line") \
@@ -315,7 +343,7 @@ def test_malformed_utf8_is_refused_or_replaced_never_a_500(cases, form):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("form", ["sign", "petition", "update", "reply", "signup",
-                                  "send-back note"])
+                                  "send-back note", "target", "hand-in", "answer"])
 def test_a_body_over_the_request_limit_is_a_400(cases, form, settings):
     client, case = case_for(cases, form)
     before = case.stored()

@@ -8,7 +8,7 @@ the role, or an organiser on a staff page. A number: the page works.
 import pytest
 from django.urls import reverse
 
-from chorus.petitions.models import Petition, RejectionReason
+from chorus.petitions.models import Petition, RejectionReason, Target
 
 LOGIN = "login"
 PERSONAS = ["anonymous", "outsider", "viewer", "editor", "owner", "moderator"]
@@ -22,6 +22,8 @@ def expect(anonymous=LOGIN, outsider=404, viewer=403, editor=403, owner=200, mod
 MEMBER_READ = expect(viewer=200, editor=200)
 EDITOR_PAGE = expect(editor=200)
 EDITOR_ACTION = expect(editor=302, owner=302)
+# An organiser form posted empty: only editors and owners get as far as its own refusal.
+EDITOR_FORM = expect(editor=400, owner=400)
 OWNER_PAGE = expect()
 STAFF_PAGE = expect(outsider=403, viewer=403, editor=403, owner=403, moderator=200)
 STAFF_ACTION = expect(outsider=403, viewer=403, editor=403, owner=403, moderator=302)
@@ -43,6 +45,17 @@ TABLE = [
     ("petitions:manage:victory", "petition", "post", EDITOR_ACTION),
     ("petitions:manage:victory", "petition", "get", EDITOR_PAGE),
     ("updates:create", "petition", "get", EDITOR_PAGE),
+    ("petitions:targets:add", "petition", "get", EDITOR_PAGE),
+    ("petitions:targets:add", "petition", "post", EDITOR_FORM),
+    ("petitions:targets:edit", "target", "get", EDITOR_PAGE),
+    ("petitions:targets:edit", "target", "post", EDITOR_FORM),
+    ("petitions:targets:move", "target", "post", EDITOR_ACTION),
+    ("petitions:targets:remove", "target", "get", EDITOR_PAGE),
+    ("petitions:targets:answer", "target", "get", EDITOR_PAGE),
+    ("petitions:targets:answer", "target", "post", EDITOR_FORM),
+    ("petitions:targets:handin", "petition", "get", EDITOR_PAGE),
+    ("petitions:targets:handin", "petition", "post", EDITOR_FORM),
+    ("petitions:targets:handin", "draft", "get", EDITOR_PAGE),
     ("signatures:exports:csv", "petition", "get", OWNER_PAGE),
     ("signatures:exports:delivery", "petition", "get", OWNER_PAGE),
     ("signatures:exports:purge", "petition", "get", OWNER_PAGE),
@@ -77,8 +90,11 @@ def objects(organisation, petition, draft):
     )
     taken_down.open()
     taken_down.take_down(by=None, reason=RejectionReason.objects.first(), note="Duplicate.")
+    # A page about one of the petition's targets names the petition and the target.
+    target = Target.objects.create(petition=petition, name="Minister of Justice")
+    target.url_args = [petition.slug, target.pk]
     return {"organisation": organisation, "petition": petition, "draft": draft,
-            "pending": pending, "taken_down": taken_down, None: None}
+            "pending": pending, "taken_down": taken_down, "target": target, None: None}
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -88,7 +104,8 @@ def test_each_persona_gets_what_their_role_allows(
     client, people, objects, persona, name, subject, method, expected
 ):
     thing = objects[subject]
-    url = reverse(name, args=[thing.slug] if thing is not None else [])
+    args = [] if thing is None else getattr(thing, "url_args", None) or [thing.slug]
+    url = reverse(name, args=args)
     if people[persona] is not None:
         client.force_login(people[persona])
     response = getattr(client, method)(url)

@@ -1,11 +1,11 @@
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from chorus.audit.services import audit_record
-from chorus.petitions.models import Petition
+from chorus.petitions.models import HandIn, Petition
 from chorus.petitions.services import petition_touch
 from chorus.signatures.models import Signature
 from chorus.updates import tokens
@@ -58,6 +58,56 @@ def mailing_start(*, update: Update, actor) -> Mailing:
     if not mailing.is_finished:
         transaction.on_commit(lambda: send_mailing.enqueue(mailing.pk))
     return mailing
+
+
+def handin_update_text(handin: HandIn) -> tuple[str, str]:
+    """(title, body) of the update that tells the signers about the hand-in, in the
+    language the petition is written in, like the updates its organisers write."""
+    with translation.override(handin.petition.language):
+        title = _("The signatures were handed in")
+        body = _("On %(date)s the signatures were handed in at %(place)s and received by "
+                 "%(received_by)s.") % {
+            "date": formats.date_format(handin.handed_in_on, "DATE_FORMAT"),
+            "place": handin.place, "received_by": handin.received_by,
+        }
+        if handin.note:
+            body += "\n\n" + handin.note
+        body += "\n\n" + _("Thank you for signing. The petition page shows each answer "
+                            "as it comes.")
+    return title, body
+
+
+def handins_announce(*, now=None) -> list[Update]:
+    """Tell the consenting signers of each newly recorded hand-in, once (the step "handins").
+
+    The update, its mailing and the hand-in's announced_at are written in one
+    transaction, under the hand-in's lock: a crash leaves the hand-in to be
+    announced by the next run, and a second run finds it announced. The
+    mailing itself is the usual one (consent, unsubscribes, discreet e-mail,
+    the signer's language; resumed by `sendmailings`).
+    """
+    now = now or timezone.now()
+    waiting = HandIn.objects.filter(
+        announced_at__isnull=True,
+        petition__state__in=[Petition.State.OPEN, Petition.State.CLOSED],
+    ).values_list("pk", flat=True)
+    published = []
+    for handin_id in list(waiting):
+        with transaction.atomic():
+            handin = (
+                HandIn.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("petition", "recorded_by")
+                .filter(pk=handin_id, announced_at__isnull=True).first()
+            )
+            if handin is None:
+                continue  # another run has it
+            title, body = handin_update_text(handin)
+            published.append(update_publish(
+                petition=handin.petition, author=handin.recorded_by, title=title, body=body,
+                email=True,
+            ))
+            HandIn.objects.filter(pk=handin.pk).update(announced_at=now)
+    return published
 
 
 def signature_from_unsubscribe_token(token: str) -> Signature:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from chorus.audit.models import AuditEntry
 from chorus.audit.services import audit_record
 from chorus.moderation.tests.conftest import NOTE, make_pending
-from chorus.petitions.models import Petition, PetitionRevision, RejectionReason
+from chorus.petitions.models import Petition, PetitionRevision, RejectionReason, Target
 
 pytestmark = pytest.mark.django_db
 
@@ -327,6 +327,19 @@ def test_staff_record_the_targets_response(staff_client, post, petition, moderat
     assert petition.response_date == yesterday
     entry = AuditEntry.objects.get(action="moderation.response")
     assert entry.actor == moderator and entry.details == {"date": yesterday.isoformat()}
+
+
+def test_staff_still_record_a_response_when_targets_answered_and_are_told_it_is_not_shown(
+        staff_client, post, petition):
+    yesterday = timezone.now().date() - datetime.timedelta(days=1)
+    Target.objects.create(petition=petition, name="Minister", response_text="No.",
+                          response_date=yesterday)
+    page = staff_client.get(url("response", petition))
+    assert "shows those answers instead of this response" in page.text
+    post(url("response", petition), {"text": "We will consider it.",
+                                     "date": yesterday.isoformat()})
+    petition.refresh_from_db()
+    assert petition.response_text == "We will consider it."
 
 
 @pytest.mark.parametrize(("data", "error"), [

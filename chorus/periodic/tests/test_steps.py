@@ -118,7 +118,7 @@ def test_runperiodic_once_runs_every_step_in_order(petition, monkeypatch):
     call_command("runperiodic", "--once")
 
     assert order == ["count", "log", "milestones", "close", "trending", "confirmations",
-                     "reminders", "seal"]
+                     "reminders", "seal", "handins", "answers"]
 
 
 def test_its_help_lists_every_step_and_the_command_that_runs_it_alone(capsys):
