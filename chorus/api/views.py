@@ -26,7 +26,12 @@ from chorus.petitions.models import Petition
 from chorus.petitions.search import petitions_search
 from chorus.petitions.selectors import PetitionTakenDown, refuse_if_taken_down
 from chorus.petitions.takedown import taken_down_notice
-from chorus.signatures.counting.selectors import count_history_both, country_totals, public_count
+from chorus.signatures.counting.selectors import (
+    count_history_both,
+    country_totals,
+    partner_totals,
+    public_count,
+)
 from chorus.signatures.forms import SignatureForm
 from chorus.signatures.services import signature_create
 
@@ -198,6 +203,23 @@ def countries(request, slug: str):
             {"code": row.code, "name": row.name, "total_signatures": row.count,
              "fewer_than": row.fewer_than}
             for row in country_totals(petition.pk)
+        ],
+    }
+
+
+@api.get("/petitions/{slug}/partners", response={200: schemas.Partners, **NOT_THERE},
+         tags=["figures"])
+def partners(request, slug: str):
+    """The one count by the partner organisation whose link brought each signature;
+    below the floor only "fewer than <floor>". Each address counts once."""
+    petition = _visible(slug)
+    return {
+        "identifier": petition.slug,
+        "floor": settings.CHORUS_COUNTRY_FLOOR,
+        "partners": [
+            {"source": row.source, "name": row.name, "total_signatures": row.count,
+             "fewer_than": row.fewer_than}
+            for row in partner_totals(petition.pk)
         ],
     }
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from chorus.lib.images import HeroImageField
 from chorus.lib.markdown import render_markdown
 from chorus.organisers.models import Organisation
+from chorus.petitions.partners.models import Partner, PartnerConsent
 
 
 class PetitionQuerySet(models.QuerySet):
@@ -134,6 +135,12 @@ class Petition(models.Model):
     victory_at = models.DateTimeField(_("victory declared"), null=True, blank=True)
     response_text = models.TextField(_("the target's response"), blank=True)
     response_date = models.DateField(_("date of the response"), null=True, blank=True)
+    # Which partners' consent lines the sign form shows (chorus.petitions.partners).
+    partner_consent = models.CharField(
+        _("partners' consent lines"), max_length=16, choices=PartnerConsent,
+        default=PartnerConsent.THROUGH,
+    )
+
     class ProofOfWork(models.TextChoices):
         AUTO = "auto", _("Only when abuse is detected")
         ALWAYS = "always", _("Always")
@@ -417,3 +424,7 @@ class PetitionTranslation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.petition_id} ({self.language})"
+
+
+__all__ = ["Milestone", "Partner", "PartnerConsent", "Petition", "PetitionQuerySet",
+           "PetitionRevision", "PetitionTranslation", "RejectionReason"]
