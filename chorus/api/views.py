@@ -329,9 +329,12 @@ def record_signature(request, slug: str, payload: schemas.SignatureIn):
         errors = [{"field": field, "message": str(messages[0])}
                   for field, messages in form.errors.items()]
         return Status(422, {"detail": errors})
+    fields = dict(form.cleaned_data)
+    # Partners' consent boxes belong to the sign form (petitions.partners); a key
+    # records the organisation's own signers, with none.
+    fields.pop("partner_updates")
     # No IP: the request comes from the partner's server, not from the signer.
-    signature_create(petition_id=petition.pk, **form.cleaned_data,
-                     language=get_language() or "")
+    signature_create(petition_id=petition.pk, **fields, language=get_language() or "")
     _audit_key_use(api_key, slug, "accepted")
     return Status(202, {"status": "accepted"})
 

@@ -431,6 +431,10 @@ def signature_data(signature: Signature) -> dict:
         # Held is never shown to the signer (docs/counting.md).
         "state": signature.state_for_signer,
         "source": signature.source,
+        # Which partner organisations know of this signature, and which may write.
+        "came_through_partner": _partner_name(signature.partner),
+        "partners_to_hear_from": [_partner_name(partner) for partner
+                                  in signature.partner_opt_ins.select_related("organisation")],
         "language": signature.language,
         "ip_digest": signature.ip_digest,
         "signed_at": signature.created_at.isoformat(),
@@ -438,6 +442,10 @@ def signature_data(signature: Signature) -> dict:
         "withdrawn_at": signature.withdrawn_at.isoformat() if signature.withdrawn_at else None,
         **_sealed_data(signature),
     }
+
+
+def _partner_name(partner) -> str | None:
+    return partner.organisation.name if partner and partner.organisation else None
 
 
 def _sealed_data(signature: Signature) -> dict:

@@ -5,16 +5,22 @@ import csv
 import io
 import re
 
+import pyrage
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from pyrage import x25519
 
 from chorus.audit.models import AuditEntry
+from chorus.lib.digests import email_digest
 from chorus.petitions.models import PartnerConsent, Petition
 from chorus.signatures.counting.selectors import partner_totals
 from chorus.signatures.counting.services import signatures_count
 from chorus.signatures.models import Signature
+from chorus.signatures.sealing.services import organisation_key_register, signatures_seal
+from chorus.signatures.services import signature_confirm
+from chorus.signatures.tokens import manage_token
 
 
 def sign(client, petition, data):
@@ -253,3 +259,66 @@ def test_the_partner_dashboard_shows_its_tally_and_opt_ins(
     cells = re.findall(r'<td class="number">(\d+)</td>', row)[:3]
     assert cells == ["2", "2", "1"]
     assert signer["email"] not in page
+
+
+def test_a_partner_with_its_own_key_gets_its_export_sealed_to_it(
+    client, petition, partners, partner_owner, signer
+):
+    identity = x25519.Identity.generate()
+    organisation_key_register(organisation=partner_owner.partner.organisation,
+                              recipient=str(identity.to_public()), actor=partner_owner)
+    sign(client, petition, {**signer, "source": "rainbow-network",
+                            "partner_updates": "rainbow-network"})
+    confirm_all()
+    client.force_login(partner_owner)
+    response = client.get(reverse("signatures:exports:partner_csv",
+                                  args=[petition.slug, partners[0].pk]))
+    assert response["Content-Disposition"].endswith('.csv.age"')
+    plain = pyrage.decrypt(b"".join(response.streaming_content), [identity]).decode()
+    assert "nadia.petrova@example.org" in plain
+
+
+def test_when_the_owner_seals_a_partners_opted_in_signer_stays_readable_for_it(
+    client, owner, petition, partners, partner_owner, signer
+):
+    identity = x25519.Identity.generate()
+    organisation_key_register(organisation=petition.organisation,
+                              recipient=str(identity.to_public()), actor=owner)
+    sign(client, petition, {**signer, "updates": "", "source": "rainbow-network",
+                            "partner_updates": "rainbow-network"})
+    sign(client, petition, {**signer, "email": "quiet@example.org", "updates": "",
+                            "source": "rainbow-network"})
+    for signature in Signature.objects.all():
+        signature_confirm(signature=signature)
+    quiet = Signature.objects.get(email_digest=email_digest("quiet@example.org"))
+    assert quiet.sealed and quiet.email == "" and quiet.name == ""
+    rows = export(client, partner_owner, petition, partners[0])
+    assert [(row["name"], row["email"]) for row in rows] == [
+        ("Nadia Petrova", "nadia.petrova@example.org")]
+
+
+def test_the_signers_download_names_the_partners_that_know_of_them(
+    client, petition, partners, signer
+):
+    sign(client, petition, {**signer, "source": "rainbow-network",
+                            "partner_updates": "rainbow-network"})
+    signature = Signature.objects.get()
+    response = client.get(reverse("signatures:manage_data", args=[manage_token(signature.pk)]))
+    data = response.json()
+    assert data["came_through_partner"] == "Rainbow Network"
+    assert data["partners_to_hear_from"] == ["Rainbow Network"]
+
+
+def test_sealing_later_keeps_the_name_an_opted_in_partner_needs(
+    client, owner, petition, partners, signer
+):
+    sign(client, petition, {**signer, "source": "rainbow-network",
+                            "partner_updates": "rainbow-network"})
+    sign(client, petition, {**signer, "email": "quiet@example.org", "name": "Quiet One"})
+    identity = x25519.Identity.generate()
+    organisation_key_register(organisation=petition.organisation,
+                              recipient=str(identity.to_public()), actor=owner)
+    signatures_seal()
+    names = dict(Signature.objects.values_list("email_digest", "name"))
+    assert names[email_digest(signer["email"])] == "Nadia Petrova"
+    assert names[email_digest("quiet@example.org")] == ""
