@@ -195,6 +195,37 @@ def outsider(db):
     return make_member(other, "otto.outsider@example.org", "owner")
 
 
+def make_partner(petition, name: str, slug: str, owner_email: str):
+    """An organisation that accepted to be a partner on the petition, with an owner.
+
+    The owner is returned, with the partnership as `.partner`.
+    """
+    from django.utils import timezone
+
+    from chorus.organisers.models import Organisation
+    from chorus.petitions.models import Partner
+
+    partner_organisation = Organisation.objects.create(name=name, slug=slug)
+    user = make_member(partner_organisation, owner_email, "owner")
+    user.partner = Partner.objects.create(
+        petition=petition, organisation=partner_organisation, source=slug,
+        accepted_at=timezone.now(),
+    )
+    return user
+
+
+@pytest.fixture
+def partner_owner(petition):
+    """Personas: the owners of two partner organisations on `petition`."""
+    return make_partner(petition, "Rainbow Network", "rainbow-network",
+                        "pia.partner@example.org")
+
+
+@pytest.fixture
+def other_partner(petition):
+    return make_partner(petition, "Open Hands", "open-hands", "omar.partner@example.org")
+
+
 @pytest.fixture
 def draft(organisation, owner):
     """A draft petition written by the owner."""

@@ -123,6 +123,19 @@ class Countries(Schema):
     countries: list[CountryTotal]
 
 
+class PartnerTotal(Schema):
+    source: str
+    name: str
+    total_signatures: int | None
+    fewer_than: int | None
+
+
+class Partners(Schema):
+    identifier: str
+    floor: int
+    partners: list[PartnerTotal]
+
+
 class Update(Schema):
     id: int
     title: str

@@ -26,7 +26,12 @@ from chorus.petitions.models import HandIn, Petition
 from chorus.petitions.search import petitions_search
 from chorus.petitions.selectors import PetitionTakenDown, refuse_if_taken_down
 from chorus.petitions.takedown import taken_down_notice
-from chorus.signatures.counting.selectors import count_history_both, country_totals, public_count
+from chorus.signatures.counting.selectors import (
+    count_history_both,
+    country_totals,
+    partner_totals,
+    public_count,
+)
 from chorus.signatures.forms import SignatureForm
 from chorus.signatures.services import signature_create
 
@@ -223,6 +228,23 @@ def countries(request, slug: str):
     }
 
 
+@api.get("/petitions/{slug}/partners", response={200: schemas.Partners, **NOT_THERE},
+         tags=["figures"])
+def partners(request, slug: str):
+    """The one count by the partner organisation whose link brought each signature;
+    below the floor only "fewer than <floor>". Each address counts once."""
+    petition = _visible(slug)
+    return {
+        "identifier": petition.slug,
+        "floor": settings.CHORUS_COUNTRY_FLOOR,
+        "partners": [
+            {"source": row.source, "name": row.name, "total_signatures": row.count,
+             "fewer_than": row.fewer_than}
+            for row in partner_totals(petition.pk)
+        ],
+    }
+
+
 @api.get("/petitions/{slug}/updates", response={200: list[schemas.Update], **NOT_THERE},
          tags=["petitions"])
 def updates(request, slug: str):
@@ -328,9 +350,12 @@ def record_signature(request, slug: str, payload: schemas.SignatureIn):
         errors = [{"field": field, "message": str(messages[0])}
                   for field, messages in form.errors.items()]
         return Status(422, {"detail": errors})
+    fields = dict(form.cleaned_data)
+    # Partners' consent boxes belong to the sign form (petitions.partners); a key
+    # records the organisation's own signers, with none.
+    fields.pop("partner_updates")
     # No IP: the request comes from the partner's server, not from the signer.
-    signature_create(petition_id=petition.pk, **form.cleaned_data,
-                     language=get_language() or "")
+    signature_create(petition_id=petition.pk, **fields, language=get_language() or "")
     _audit_key_use(api_key, slug, "accepted")
     return Status(202, {"status": "accepted"})
 

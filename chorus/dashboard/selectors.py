@@ -7,7 +7,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from chorus.organisers.models import Membership, Organisation, Role
-from chorus.petitions.models import Milestone, Petition
+from chorus.petitions.models import Milestone, Partner, Petition
+from chorus.signatures.counting.partners import PartnerTally, partner_tallies
 from chorus.signatures.models import Signature
 
 
@@ -19,10 +20,19 @@ class PetitionRow:
 
 
 @dataclass
+class PartnerRow:
+    """A petition the organisation is a partner on, with its own tally only."""
+
+    partner: Partner
+    tally: PartnerTally
+
+
+@dataclass
 class OrganisationPanel:
     organisation: Organisation
     membership: Membership
     petitions: list[PetitionRow] = field(default_factory=list)
+    partnerships: list[PartnerRow] = field(default_factory=list)
 
     @property
     def can_write(self) -> bool:
@@ -60,4 +70,10 @@ def dashboard_for(user) -> list[OrganisationPanel]:
         rows[milestone.petition_id].milestones.append(milestone)
     for row in rows.values():
         panels[row.petition.organisation_id].petitions.append(row)
+    partners = list(Partner.objects.active().filter(organisation__in=list(panels))
+                    .select_related("petition__organisation").order_by("petition__title"))
+    tallies = partner_tallies([partner.pk for partner in partners])
+    for partner in partners:
+        panels[partner.organisation_id].partnerships.append(
+            PartnerRow(partner, tallies[partner.pk]))
     return list(panels.values())

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from chorus.petitions.models import Petition, PetitionRevision, RejectionReason
+from chorus.petitions.models import Partner, Petition, PetitionRevision, RejectionReason
 
 
 @admin.register(Petition)
@@ -44,4 +44,21 @@ class PetitionRevisionAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    """Partnerships are made and ended by the organisations themselves, through their
+    pages (which audit each step); staff read them here."""
+
+    list_display = ["petition", "organisation", "source", "invited_at", "accepted_at"]
+    search_fields = ["petition__title", "petition__slug", "organisation__name", "source"]
+    list_select_related = ["petition", "organisation"]
+    exclude = ["secret_digest"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

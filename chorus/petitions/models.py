@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from chorus.lib.images import HeroImageField
 from chorus.lib.markdown import render_markdown
 from chorus.organisers.models import Organisation
+from chorus.petitions.partners.models import Partner, PartnerConsent
 
 
 class PetitionQuerySet(models.QuerySet):
@@ -135,6 +136,12 @@ class Petition(models.Model):
     victory_at = models.DateTimeField(_("victory declared"), null=True, blank=True)
     response_text = models.TextField(_("the target's response"), blank=True)
     response_date = models.DateField(_("date of the response"), null=True, blank=True)
+    # Which partners' consent lines the sign form shows (chorus.petitions.partners).
+    partner_consent = models.CharField(
+        _("partners' consent lines"), max_length=16, choices=PartnerConsent,
+        default=PartnerConsent.THROUGH,
+    )
+
     class ProofOfWork(models.TextChoices):
         AUTO = "auto", _("Only when abuse is detected")
         ALWAYS = "always", _("Always")
@@ -547,3 +554,6 @@ class HandIn(models.Model):
     def is_overdue(self, today: datetime.date) -> bool:
         """Whether answers not given by now are late: the date expected has passed."""
         return self.answers_due is not None and today > self.answers_due
+__all__ = ["AnswerStatus", "HandIn", "Milestone", "Partner", "PartnerConsent", "Petition",
+           "PetitionQuerySet", "PetitionRevision", "PetitionTranslation", "RejectionReason",
+           "Target", "TargetStatus"]

@@ -12,4 +12,5 @@ urlpatterns = [
     path("organiser/petitions/", include("chorus.petitions.manage.urls")),
     path("organiser/petitions/", include("chorus.petitions.translations.urls")),
     path("organiser/petitions/", include("chorus.petitions.targets.urls")),
+    path("", include("chorus.petitions.partners.urls")),
 ]

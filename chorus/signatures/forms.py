@@ -98,6 +98,22 @@ class CountryCodeField(forms.CharField):
             )
 
 
+class PartnerCodesField(forms.Field):
+    """Every value posted under the name (a box per partner), malformed ones dropped.
+
+    Not a MultipleChoiceField: the choices are the petition's, and the form is
+    built without it on the hot path.
+    """
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        if not isinstance(value, list | tuple):
+            value = [value] if value else []
+        # A NUL byte or anything else that is not a code is ignored, as in `source`.
+        return [code for code in value[:100] if isinstance(code, str) and is_valid_source(code)]
+
+
 class SignatureForm(SharedFieldsForm):
     name = forms.CharField(
         label=_("Your name"), max_length=NAME_MAX_LENGTH,
@@ -125,8 +141,10 @@ class SignatureForm(SharedFieldsForm):
     )
     # A plain Field: CharField would refuse a NUL byte before clean_source.
     source = forms.Field(required=False)
-
-
+    # The partners' consent boxes (petitions/partners): each ticked one posts its
+    # partner's source code. Which codes count is the petition's to say
+    # (partners.selectors.partner_choices); here only malformed ones go.
+    partner_updates = PartnerCodesField(required=False)
 
     def clean_source(self):
         # A malformed campaign code is not the signer's fault: drop it, don't refuse.

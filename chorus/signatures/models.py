@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, CharField, Q, Value, When
+from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +10,7 @@ from django_countries.fields import CountryField
 
 from chorus.lib.fields import EncryptedTextField
 from chorus.organisers.models import OrganisationKey
-from chorus.petitions.models import Petition
+from chorus.petitions.models import Partner, Petition
 from chorus.signatures.transparency.models import (
     Invalidation,
     LogHead,
@@ -37,6 +37,9 @@ class SignatureQuerySet(models.QuerySet):
         cleared = {**PERSONAL_DATA_CLEARED, "anonymised_at": timezone.now()}
         if not keep_digest:
             cleared["email_digest"] = Concat(Value("anonymised-"), Cast("id", CharField()))
+        # With no name or address left, an opt-in to a partner is nobody's: it goes too.
+        # The partner the signer came through stays, like the country, for its tally.
+        Signature.partner_opt_ins.through.objects.filter(signature__in=self).delete()
         return self.update(**cleared)
 
     def drop_server_copies(self, *, now=None) -> int:
@@ -46,11 +49,13 @@ class SignatureQuerySet(models.QuerySet):
         the address (under its own key) only while the confirmation flow runs:
         until the signer confirmed (and any e-mail still due went out), or the
         signature was withdrawn, invalidated or its link expired. Signers who
-        asked for updates keep theirs: the mailings need it.
+        asked for updates keep theirs: the mailings need it; so do signers who
+        asked to hear from a partner: that partner's export needs it.
         """
         now = now or timezone.now()
         link_expired = now - timedelta(seconds=settings.CHORUS_CONFIRMATION_MAX_AGE)
-        return self.filter(
+        opted_in = Signature.partner_opt_ins.through.objects.filter(signature=OuterRef("pk"))
+        return self.exclude(Exists(opted_in)).filter(
             Q(confirmed_at__isnull=False) | Q(created_at__lt=link_expired)
             | Q(state__in=[Signature.State.WITHDRAWN, Signature.State.INVALIDATED]),
             sealed_to__isnull=False, updates=False, confirmation_due=False,
@@ -169,6 +174,19 @@ class Signature(models.Model):
     # The configured host (CHORUS_SITE_HOSTS) the signer came from, so that their
     # e-mails link back to it: an onion signer is never sent to the clearnet.
     site_host = models.CharField(max_length=253, blank=True, db_default="", editable=False)
+    # The partner whose link the signer came through (its source code was the
+    # link's), written by the same INSERT; kept when the personal data goes, like
+    # the country, so the partner's tally stays. No index of its own: see below.
+    partner = models.ForeignKey(
+        Partner, null=True, blank=True, on_delete=models.SET_NULL, related_name="signatures",
+        db_index=False, verbose_name=_("came through partner"),
+    )
+    # The partners the signer asked to hear from. A table of its own, written
+    # only when a signer ticked one, so a signature without opt-ins stays one
+    # INSERT (services.signature_create).
+    partner_opt_ins = models.ManyToManyField(
+        Partner, blank=True, related_name="opted_in", verbose_name=_("partners to hear from"),
+    )
 
     objects = SignatureQuerySet.as_manager()
 
@@ -221,6 +239,10 @@ class Signature(models.Model):
             # existed): the log gives these a leaf. Empty almost always.
             models.Index(fields=["id"], name="signature_counted_no_leaf",
                          condition=Q(counted=True, receipt_leaf__isnull=True)),
+            # Partners' tallies. Partial: a signature from no partner's link
+            # pays no insert into it.
+            models.Index(fields=["partner", "state"], name="signature_by_partner",
+                         condition=Q(partner__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -289,6 +311,8 @@ class Signature(models.Model):
                  confirmation_due=False)
         if updated:
             self.state, self.withdrawn_at, self.updates = self.State.WITHDRAWN, now, False
+            # Withdrawing takes back every "keep me informed", partners' too.
+            self.partner_opt_ins.clear()
             Signature.objects.filter(pk=self.pk).drop_server_copies()
         return bool(updated)
 

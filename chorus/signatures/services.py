@@ -1,9 +1,12 @@
 """Signers' workflows: signing, confirming, managing their data, retention, re-encryption."""
 
+import csv
+import io
 import logging
 import threading
 import time
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
@@ -37,7 +40,7 @@ _INSERT_COLUMNS = (
     "petition_id", "name", "email", "email_digest", "country", "postcode", "updates",
     "show_name", "counted", "source", "ip_digest", "language", "confirmation_due",
     "confirmation_sends", "created_at", "email_domain", "reminders_sent",
-    "sealed", "sealed_to_id", "site_host",
+    "sealed", "sealed_to_id", "site_host", "partner_id",
 )
 
 
@@ -120,6 +123,8 @@ def signature_create(
     ip: str = "",
     language: str = "",
     held_reason: str = "",
+    partner_id: int | None = None,
+    partner_opt_ins: tuple[int, ...] = (),
 ) -> None:
     """Record a pending (or held) signature; its confirmation e-mail follows from the worker.
 
@@ -136,29 +141,45 @@ def signature_create(
     a limit, from a disposable or blocked address, or with a `held_reason`
     from the caller is stored as held, gets the same e-mail, and counts only
     once a moderator releases it.
+
+    `partner_id` (the partner whose link the signer came through) is a column
+    of that same INSERT. `partner_opt_ins` (partners the signer asked to hear
+    from, already checked against the petition) are rows of their own: only a
+    signer who ticked one pays for a transaction and a second INSERT, written
+    together with the signature or not at all. A duplicate's boxes are ignored,
+    like its other choices, so the answer stays the same.
     """
     digest = email_digest(email)
     address_ip_digest = ip_digest(ip)
     domain = screening.email_domain(email)
     now = timezone.now()
     email_token = crypto.encrypt(email.strip())
+    # A partner the signer asked to hear from needs their name, as the updates
+    # need their address: it stays readable beside the sealed copy.
     name, postcode, sealed, sealed_to = sealing.on_signing(
         petition_id=petition_id, name=name, email=email.strip(), postcode=postcode,
-        country=country, show_name=show_name,
+        country=country, show_name=show_name or bool(partner_opt_ins),
     )
     params = (
         petition_id, name, email_token, digest, country,
         crypto.encrypt(postcode), updates, show_name, False, source, address_ip_digest,
         language, True, 1, connection.ops.adapt_datetimefield_value(now), domain, 0,
-        sealed, sealed_to, current_host(),
+        sealed, sealed_to, current_host(), partner_id,
         *screening.held_reason_params(
             petition_id=petition_id, ip_digest=address_ip_digest, domain=domain,
             address_digest=digest, reason=held_reason[:32], now=now,
         ),
     )
-    with connection.cursor() as cursor:
+    with (transaction.atomic() if partner_opt_ins else nullcontext()), \
+            connection.cursor() as cursor:
         cursor.execute(_insert_sql(), params)
-        due = cursor.fetchone() is not None or _request_resend(
+        inserted = cursor.fetchone()
+        if inserted is not None and partner_opt_ins:
+            Signature.partner_opt_ins.through.objects.bulk_create(
+                Signature.partner_opt_ins.through(signature_id=inserted[0], partner_id=partner)
+                for partner in partner_opt_ins
+            )
+        due = inserted is not None or _request_resend(
             cursor, petition_id=petition_id, digest=digest,
             limit=settings.CHORUS_CONFIRMATION_MAX_SENDS, confirmed_too=True,
             email_token=email_token,
@@ -251,10 +272,11 @@ def signature_confirm(*, signature: Signature) -> bool:
 
 def _anonymise_if_count_only(signature_ids: list[int]) -> int:
     """On a count-only petition, keep only the country and digest of a confirmed signer
-    who asked neither for updates nor to be named."""
+    who asked neither for updates, nor to be named, nor to hear from a partner."""
     return Signature.objects.filter(
         pk__in=signature_ids, state=Signature.State.CONFIRMED, petition__count_only=True,
         updates=False, show_name=False, anonymised_at__isnull=True,
+        partner_opt_ins__isnull=True,  # nor to hear from a partner
     ).anonymise(keep_digest=True)
 
 
@@ -409,6 +431,10 @@ def signature_data(signature: Signature) -> dict:
         # Held is never shown to the signer (docs/counting.md).
         "state": signature.state_for_signer,
         "source": signature.source,
+        # Which partner organisations know of this signature, and which may write.
+        "came_through_partner": _partner_name(signature.partner),
+        "partners_to_hear_from": [_partner_name(partner) for partner
+                                  in signature.partner_opt_ins.select_related("organisation")],
         "language": signature.language,
         "ip_digest": signature.ip_digest,
         "signed_at": signature.created_at.isoformat(),
@@ -416,6 +442,10 @@ def signature_data(signature: Signature) -> dict:
         "withdrawn_at": signature.withdrawn_at.isoformat() if signature.withdrawn_at else None,
         **_sealed_data(signature),
     }
+
+
+def _partner_name(partner) -> str | None:
+    return partner.organisation.name if partner and partner.organisation else None
 
 
 def _sealed_data(signature: Signature) -> dict:
@@ -514,9 +544,6 @@ def signatures_csv_rows(*, petition: Petition, actor, sealed: bool = False):
     memory. Recorded in the audit log with the number of rows actually sent,
     even if the download stops half-way.
     """
-    import csv
-    import io
-
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
@@ -544,3 +571,39 @@ def signatures_csv_rows(*, petition: Petition, actor, sealed: bool = False):
             ])
     finally:
         audit_record(actor=actor, action="petition.export_csv", target=petition, rows=rows)
+
+
+PARTNER_CSV_COLUMNS = ["confirmed_at", "name", "email", "country"]
+
+
+def partner_signatures_csv_rows(*, partner, actor):
+    """The confirmed signers who asked to hear from this partner, as CSV lines.
+
+    For the partner's own records, and only what it was given consent for:
+    name, address, country and date; never the owner's other signers, nor
+    another partner's. Streams like signatures_csv_rows and is audited the
+    same way, with the rows actually sent.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def line(values) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([_neutralise(value) for value in values])
+        return buffer.getvalue()
+
+    rows = 0
+    try:
+        yield line(PARTNER_CSV_COLUMNS)
+        signatures = (partner.opted_in.filter(state=Signature.State.CONFIRMED)
+                      .only("confirmed_at", "name", "email", "country").order_by("pk"))
+        for signature in signatures.iterator(chunk_size=2000):
+            rows += 1
+            yield line([
+                signature.confirmed_at.isoformat() if signature.confirmed_at else "",
+                signature.name, signature.email, signature.country.code,
+            ])
+    finally:
+        audit_record(actor=actor, action="partner.export_csv", target=partner.petition,
+                     partner=partner.pk, organisation=partner.organisation.slug, rows=rows)

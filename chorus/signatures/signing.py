@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from chorus.lib.database import UNREACHABLE, connections_reset, outage_log, retry_later
 from chorus.lib.forms import bot_trap_filled
 from chorus.lib.http import client_ip, form_data
+from chorus.petitions.partners.selectors import partner_choices
 from chorus.signatures import services, typos
 from chorus.signatures.forms import SignatureForm, country_options
 from chorus.signatures.proof_of_work import services as proof_of_work
@@ -62,9 +63,14 @@ def submit_signature(request, petition) -> SignatureForm | None:
     except ValidationError as error:
         form.add_error(None, error)
         return form
+    fields = dict(form.cleaned_data)
+    partner_id, partner_opt_ins = partner_choices(
+        petition, source=fields["source"], requested=fields.pop("partner_updates"),
+    )
     services.signature_create(
-        petition_id=petition.pk, **form.cleaned_data, ip=client_ip(request),
+        petition_id=petition.pk, **fields, ip=client_ip(request),
         language=get_language() or "", held_reason=held_reason,
+        partner_id=partner_id, partner_opt_ins=partner_opt_ins,
     )
     proof_of_work.proof_of_work_check_now_and_then(petition.pk)
     return None

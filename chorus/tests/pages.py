@@ -33,8 +33,9 @@ def demo_site() -> dict:
     """The demo organisation, petitions and stories, with a victory, a signer and a flag."""
     from chorus.demo.services import load_demo
     from chorus.moderation.models import Flag
-    from chorus.organisers.models import Membership
-    from chorus.petitions.models import Petition, PetitionTranslation
+    from chorus.organisers.models import Membership, Organisation
+    from chorus.petitions.models import Partner, Petition, PetitionTranslation
+    from chorus.petitions.partners.services import partner_invite
     from chorus.signatures.models import Signature
     from chorus.signatures.tokens import confirmation_token, manage_token
     from chorus.stories.models import Reply, Story
@@ -66,8 +67,16 @@ def demo_site() -> dict:
                         count=40, window_seconds=600, window_start=now - timedelta(minutes=10),
                         window_end=now)
     targets = _targets_and_handin(liquidation, organiser)
+    # A coalition: a partner that brought a signer, and an invitation still waiting.
+    partner_organisation = Organisation.objects.create(name="Rainbow Network",
+                                                       slug="rainbow-network")
+    partner = Partner.objects.create(petition=liquidation, organisation=partner_organisation,
+                                     source="rainbow-network", accepted_at=now)
+    Signature.objects.filter(pk=signature.pk).update(partner=partner)
+    _invitation, invitation_token = partner_invite(actor=organiser, petition=liquidation)
     return {
         "organiser": organiser, "membership": membership, "moderator": moderator,
+        "partner": partner, "partner_invitation_token": invitation_token,
         "petition": liquidation, "target": targets[0],
         "story": story, "tag": story.tags.first(),
         "confirm_token": confirmation_token(unconfirmed.pk),
@@ -157,6 +166,15 @@ def page_list(site: dict) -> list[Page]:
         Page("member-remove", f"/organiser/organisations/{organisation}/members/"
                               f"{site['membership'].pk}/remove/", "organiser"),
         Page("api-keys", f"/organiser/organisations/{organisation}/api-keys/", "organiser"),
+        Page("partner-sign-form", f"/petitions/{slug}/?source={site['partner'].source}"),
+        Page("partner-embed", f"/petitions/{slug}/embed/?source={site['partner'].source}"),
+        Page("partners", f"/organiser/petitions/{slug}/partners/", "organiser"),
+        Page("partner", f"/organiser/petitions/{slug}/partners/{site['partner'].pk}/",
+             "organiser"),
+        Page("partner-remove",
+             f"/organiser/petitions/{slug}/partners/{site['partner'].pk}/remove/", "organiser"),
+        Page("partner-invitation",
+             f"/organiser/partner-invitations/{site['partner_invitation_token']}/", "organiser"),
         Page("organiser-stories", "/organiser/stories/", "organiser"),
         Page("story-form", f"/organiser/stories/{story.slug}/edit/", "organiser"),
         Page("moderation", "/moderation/", "staff"),

@@ -9,14 +9,22 @@ import pytest
 from django.urls import reverse
 
 from chorus.petitions.models import Petition, RejectionReason, Target
+from chorus.petitions.partners.services import partner_invite
 
 LOGIN = "login"
-PERSONAS = ["anonymous", "outsider", "viewer", "editor", "owner", "moderator"]
+PERSONAS = ["anonymous", "outsider", "viewer", "editor", "owner", "moderator",
+            "partner_owner", "other_partner"]
+_AS_OUTSIDER = object()
 
 
-def expect(anonymous=LOGIN, outsider=404, viewer=403, editor=403, owner=200, moderator=404):
-    return dict(zip(PERSONAS, [anonymous, outsider, viewer, editor, owner, moderator],
-                    strict=True))
+def expect(anonymous=LOGIN, outsider=404, viewer=403, editor=403, owner=200, moderator=404,
+           partner_owner=_AS_OUTSIDER, other_partner=_AS_OUTSIDER):
+    """The owners of the petition's partner organisations are outsiders to everything but
+    their own partner pages, unless the row says otherwise."""
+    partner_owner = outsider if partner_owner is _AS_OUTSIDER else partner_owner
+    other_partner = outsider if other_partner is _AS_OUTSIDER else other_partner
+    return dict(zip(PERSONAS, [anonymous, outsider, viewer, editor, owner, moderator,
+                               partner_owner, other_partner], strict=True))
 
 
 MEMBER_READ = expect(viewer=200, editor=200)
@@ -68,17 +76,34 @@ TABLE = [
     ("moderation:restore", "taken_down", "post", STAFF_ACTION),
     ("signatures:counting:map_png", "petition", "get", PUBLIC_READ),
     ("signatures:counting:map_png", "draft", "get", NOT_PUBLIC),
+    # Partners: the petition's organisation manages them; each partner sees its own page
+    # (the "partner" is partner_owner's) and only its owners download its signers.
+    ("petitions:partners:list", "petition", "get", MEMBER_READ),
+    ("petitions:partners:invite", "petition", "post", OWNER_PAGE),
+    ("petitions:partners:consent", "petition", "post", expect(owner=400)),
+    ("petitions:partners:revoke", "invitation", "post", expect(owner=302)),
+    ("petitions:partners:remove", "partner", "get", OWNER_PAGE),
+    ("petitions:partners:remove", "partner", "post", expect(owner=400)),
+    ("petitions:partners:detail", "partner", "get",
+     expect(viewer=200, editor=200, partner_owner=200)),
+    ("signatures:exports:partner_csv", "partner", "get",
+     expect(owner=403, partner_owner=200)),
+    # Any organiser may open an invitation; only an owner of an organisation can accept.
+    ("petitions:partners:accept", "invitation_link", "get",
+     expect(outsider=200, viewer=200, editor=200, moderator=200, partner_owner=200,
+            other_partner=200)),
 ]
 
 
 @pytest.fixture
-def people(owner, editor, viewer, moderator, outsider):
+def people(owner, editor, viewer, moderator, outsider, partner_owner, other_partner):
     return {"owner": owner, "editor": editor, "viewer": viewer, "moderator": moderator,
-            "outsider": outsider, "anonymous": None}
+            "outsider": outsider, "anonymous": None, "partner_owner": partner_owner,
+            "other_partner": other_partner}
 
 
 @pytest.fixture
-def objects(organisation, petition, draft):
+def objects(organisation, petition, draft, owner, partner_owner):
     pending = Petition.objects.create(
         organisation=organisation, slug="pending-review", title="Waiting", target="Someone",
         ask="Something.", goal=10,
@@ -92,9 +117,14 @@ def objects(organisation, petition, draft):
     taken_down.take_down(by=None, reason=RejectionReason.objects.first(), note="Duplicate.")
     # A page about one of the petition's targets names the petition and the target.
     target = Target.objects.create(petition=petition, name="Minister of Justice")
-    target.url_args = [petition.slug, target.pk]
+    invitation, token = partner_invite(actor=owner, petition=petition)
     return {"organisation": organisation, "petition": petition, "draft": draft,
-            "pending": pending, "taken_down": taken_down, "target": target, None: None}
+            "pending": pending, "taken_down": taken_down, None: None,
+            "target": [petition.slug, target.pk],
+            # URL arguments of their own:
+            "partner": [petition.slug, partner_owner.partner.pk],
+            "invitation": [petition.slug, invitation.pk],
+            "invitation_link": [token]}
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -104,7 +134,7 @@ def test_each_persona_gets_what_their_role_allows(
     client, people, objects, persona, name, subject, method, expected
 ):
     thing = objects[subject]
-    args = [] if thing is None else getattr(thing, "url_args", None) or [thing.slug]
+    args = thing if isinstance(thing, list) else [thing.slug] if thing is not None else []
     url = reverse(name, args=args)
     if people[persona] is not None:
         client.force_login(people[persona])

@@ -28,6 +28,7 @@ def test_staff_create_a_petition_in_the_admin(staff_client, organisation):
         "organisation": organisation.pk, "title": "Free them", "slug": "free-them",
         "target": "The Prosecutor", "ask": "Release them.", "body": "", "goal": 500,
         "state": "open", "language": "en", "proof_of_work": "auto",
+        "partner_consent": "through",
     })
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Petition.objects.get(slug="free-them").organisation == organisation

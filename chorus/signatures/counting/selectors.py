@@ -1,4 +1,4 @@
-"""The public figures about a petition: its count, the count's history and country totals.
+"""The public figures about a petition: its count, the count's history, country and partner totals.
 
 The one source for the .json endpoints, the history page and the API, which
 only name the fields differently.
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from chorus.lib.worldmap import map_class, world_map, world_map_png
-from chorus.petitions.models import Petition
+from chorus.petitions.models import Partner, Petition
 from chorus.petitions.selectors import public_count_key, public_petition_or_404
 from chorus.signatures.models import CountSnapshot, Signature
 from chorus.signatures.transparency.selectors import latest_reference
@@ -56,6 +56,40 @@ def country_totals(petition_id: int) -> list[CountryTotal]:
                      floor if n < floor else None)
         for code, n in rows
     ]
+
+
+@dataclass(frozen=True)
+class PartnerTotal:
+    source: str
+    name: str
+    # None when below the floor, as for countries.
+    count: int | None
+    fewer_than: int | None
+
+
+def partner_totals(petition_id: int) -> list[PartnerTotal]:
+    """The petition's one count broken down by the partner whose link brought each
+    signature, biggest first, small numbers hidden behind the country floor.
+
+    Each address counts once whichever partner brought it (the unique
+    constraint), so these add up to at most the count; the rest came through
+    no partner's link. Cached like country_totals.
+    """
+    key = f"partner-totals:{petition_id}"
+    rows = cache.get(key)
+    if rows is None:
+        partners = list(Partner.objects.active().filter(petition_id=petition_id)
+                        .values_list("pk", "source", "organisation__name"))
+        counts = dict(
+            Signature.objects.filter(partner_id__in=[pk for pk, _s, _n in partners], counted=True)
+            .values_list("partner_id").annotate(n=Count("id")).order_by()
+        )
+        rows = sorted(((source, name, counts.get(pk, 0)) for pk, source, name in partners),
+                      key=lambda row: (-row[2], row[1]))
+        cache.set(key, rows, settings.CHORUS_STATS_CACHE_SECONDS)
+    floor = settings.CHORUS_COUNTRY_FLOOR
+    return [PartnerTotal(source, name, n if n >= floor else None, floor if n < floor else None)
+            for source, name, n in rows]
 
 
 # A map depends only on each country's class (and the reader's language), so one

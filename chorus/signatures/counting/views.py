@@ -19,6 +19,7 @@ from chorus.signatures.counting.selectors import (
     country_map,
     country_map_png,
     country_totals,
+    partner_totals,
     public_count,
 )
 
@@ -64,6 +65,7 @@ def history(request, slug):
             title=_("Confirmed signatures over time"),
         ),
         "countries": country_totals(petition.pk),
+        "partners": partner_totals(petition.pk),
         "country_map": country_map(petition.pk),
         "map_legend": legend(floor=settings.CHORUS_COUNTRY_FLOOR),
         "floor": settings.CHORUS_COUNTRY_FLOOR,

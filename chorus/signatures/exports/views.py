@@ -17,12 +17,17 @@ from chorus.audit.services import audit_record
 from chorus.lib.http import allow_methods, form_data, require_safe
 from chorus.organisers.models import Role
 from chorus.petitions.models import Petition
-from chorus.petitions.permissions import petition_for_member
+from chorus.petitions.permissions import partner_for_member, petition_for_member
 from chorus.signatures.exports.delivery import DELIVERY_NOT_BUILT, DeliveryNotBuilt, delivery_pdf
 from chorus.signatures.exports.forms import PurgeForm
 from chorus.signatures.exports.sealed import export_key, sealed_file
 from chorus.signatures.models import Signature
-from chorus.signatures.services import petition_purge, signatures_csv_rows
+from chorus.signatures.sealing.services import current_key
+from chorus.signatures.services import (
+    partner_signatures_csv_rows,
+    petition_purge,
+    signatures_csv_rows,
+)
 
 
 def _private(response):
@@ -43,6 +48,22 @@ def signatures_csv(request, slug: str):
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{petition.slug}-signatures.csv"'
+    return _private(response)
+
+
+@login_required
+@require_safe
+def partner_csv(request, slug: str, pk: int):
+    """A partner's own signers: those who asked to hear from it, for its owners only."""
+    partner, _membership = partner_for_member(request.user, slug, pk, Role.OWNER,
+                                              petition_members=False)
+    rows = partner_signatures_csv_rows(partner=partner, actor=request.user)
+    filename = f"{partner.petition.slug}-{partner.source}-signers.csv"
+    # Sealed to the partner's own key when it has one, as the owner's export is to theirs.
+    if key := current_key(partner.organisation_id):
+        return _sealed(sealed_file(rows, key), f"{filename}.age")
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return _private(response)
 
 

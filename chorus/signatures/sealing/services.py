@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from chorus.audit.services import audit_record
@@ -108,6 +109,9 @@ def signatures_seal(*, batch_size: int = 500) -> int:
                     .filter(petition__organisation_id=organisation_id, sealed_to__isnull=True,
                             anonymised_at__isnull=True)
                     .exclude(state=Signature.State.ERASED)
+                    .annotate(has_partner_opt_ins=Exists(
+                        Signature.partner_opt_ins.through.objects.filter(signature=OuterRef("pk"))
+                    ))
                     .order_by("pk")[:batch_size]
                 )
                 for signature in rows:
@@ -126,7 +130,9 @@ def _seal_row(signature: Signature, key: OrganisationKey) -> None:
                            postcode=signature.postcode, country=signature.country.code)
     Signature.objects.filter(pk=signature.pk).update(
         sealed=sealing.seal_fields(fields, key.recipient), sealed_to=key,
-        name=signature.name if signature.show_name else "", postcode="",
+        # A partner the signer asked to hear from needs the name, as on signing.
+        name=signature.name if signature.show_name or signature.has_partner_opt_ins else "",
+        postcode="",
     )
 
 
