@@ -11,6 +11,7 @@ from django_countries.fields import CountryField
 from chorus.lib.fields import EncryptedTextField
 from chorus.organisers.models import OrganisationKey
 from chorus.petitions.models import Petition
+from chorus.signatures.paper.models import PaperBatch, PaperEntry, PaperRow
 from chorus.signatures.transparency.models import (
     Invalidation,
     LogHead,
@@ -169,6 +170,13 @@ class Signature(models.Model):
     # The configured host (CHORUS_SITE_HOSTS) the signer came from, so that their
     # e-mails link back to it: an onion signer is never sent to the clearnet.
     site_host = models.CharField(max_length=253, blank=True, db_default="", editable=False)
+    # Signed on a paper sheet: the verified batch it was typed in from. No
+    # index of its own (the partial one below serves the public figure), and
+    # online signing never writes it.
+    paper_batch = models.ForeignKey(
+        PaperBatch, null=True, blank=True, on_delete=models.RESTRICT, related_name="signatures",
+        db_index=False, editable=False, verbose_name=_("paper batch"),
+    )
 
     objects = SignatureQuerySet.as_manager()
 
@@ -221,6 +229,9 @@ class Signature(models.Model):
             # existed): the log gives these a leaf. Empty almost always.
             models.Index(fields=["id"], name="signature_counted_no_leaf",
                          condition=Q(counted=True, receipt_leaf__isnull=True)),
+            # "Of which N on paper": only paper rows are in it.
+            models.Index(fields=["petition", "counted"], name="signature_on_paper",
+                         condition=Q(paper_batch__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -388,5 +399,5 @@ class UsedChallenge(models.Model):
         return self.challenge[:12]
 
 
-__all__ = ["Block", "CountSnapshot", "Invalidation", "LogHead", "LogLeaf", "ProofCheck",
-           "Signature", "Statement", "UsedChallenge"]
+__all__ = ["Block", "CountSnapshot", "Invalidation", "LogHead", "LogLeaf", "PaperBatch",
+           "PaperEntry", "PaperRow", "ProofCheck", "Signature", "Statement", "UsedChallenge"]
