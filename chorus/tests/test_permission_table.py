@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from chorus.petitions.models import Petition, RejectionReason
+from chorus.signatures.models import PaperBatch
 
 LOGIN = "login"
 PERSONAS = ["anonymous", "outsider", "viewer", "editor", "owner", "moderator"]
@@ -53,6 +54,18 @@ TABLE = [
     ("moderation:response", "petition", "get", STAFF_PAGE),
     ("moderation:take_down", "petition", "post", STAFF_FORM),
     ("moderation:restore", "taken_down", "post", STAFF_ACTION),
+    # Paper signatures: viewers may look (batches, sheets, figures), editors and owners enter.
+    ("signatures:paper:batches", "petition", "get", MEMBER_READ),
+    ("signatures:paper:create", "petition", "get", EDITOR_PAGE),
+    ("signatures:paper:anomalies", "petition", "get", MEMBER_READ),
+    ("signatures:paper:csv_template", "petition", "get", MEMBER_READ),
+    ("signatures:paper:batch", "batch", "get", MEMBER_READ),
+    ("signatures:paper:sheet", "batch", "get", MEMBER_READ),
+    ("signatures:paper:entry", "batch", "get", EDITOR_PAGE),
+    ("signatures:paper:import", "batch", "get", EDITOR_PAGE),
+    # Not comparing yet: editors are sent back to the batch.
+    ("signatures:paper:compare", "batch", "get", EDITOR_ACTION),
+    ("signatures:paper:send_back", "batch", "post", EDITOR_ACTION),
     ("signatures:counting:map_png", "petition", "get", PUBLIC_READ),
     ("signatures:counting:map_png", "draft", "get", NOT_PUBLIC),
 ]
@@ -77,8 +90,16 @@ def objects(organisation, petition, draft):
     )
     taken_down.open()
     taken_down.take_down(by=None, reason=RejectionReason.objects.first(), note="Duplicate.")
+    batch = PaperBatch.objects.create(petition=petition, code="TBL234", collector="Stall",
+                                      expected_rows=10)
     return {"organisation": organisation, "petition": petition, "draft": draft,
-            "pending": pending, "taken_down": taken_down, None: None}
+            "pending": pending, "taken_down": taken_down, "batch": batch, None: None}
+
+
+def url_args(name: str, thing) -> list:
+    if isinstance(thing, PaperBatch):
+        return [thing.petition.slug, thing.code, *([1] if name.endswith(":entry") else [])]
+    return [thing.slug] if thing is not None else []
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -88,7 +109,7 @@ def test_each_persona_gets_what_their_role_allows(
     client, people, objects, persona, name, subject, method, expected
 ):
     thing = objects[subject]
-    url = reverse(name, args=[thing.slug] if thing is not None else [])
+    url = reverse(name, args=url_args(name, thing))
     if people[persona] is not None:
         client.force_login(people[persona])
     response = getattr(client, method)(url)
