@@ -38,7 +38,7 @@ def demo_site() -> dict:
     from chorus.signatures.models import Signature
     from chorus.signatures.tokens import confirmation_token, manage_token
     from chorus.stories.models import Reply, Story
-    from chorus.testing import make_user
+    from chorus.testing import make_member, make_user
 
     organisation = load_demo()
     membership = Membership.objects.get(organisation=organisation)
@@ -65,19 +65,41 @@ def demo_site() -> dict:
     Flag.objects.create(kind=Flag.Kind.DOMAIN, value="mailinator.example", petition=liquidation,
                         count=40, window_seconds=600, window_start=now - timedelta(minutes=10),
                         window_end=now)
+    paper = _paper_batches(liquidation, organiser,
+                           make_member(organisation, "paper.helper@example.org", "editor"))
     return {
         "organiser": organiser, "membership": membership, "moderator": moderator,
-        "petition": liquidation,
+        "petition": liquidation, **paper,
         "story": story, "tag": story.tags.first(),
         "confirm_token": confirmation_token(unconfirmed.pk),
         "manage_token": manage_token(signature.pk),
     }
 
 
+def _paper_batches(petition, organiser, helper) -> dict:
+    """A batch nobody typed yet, and one typed twice (by a helper, then the organiser) with
+    a row the two entries read differently."""
+    from chorus.signatures.paper import services as paper
+
+    fresh = paper.batch_create(petition=petition, actor=organiser, collector="Market stall team",
+                               expected_rows=30, collected_where="Central market")
+    typed = paper.batch_create(petition=petition, actor=organiser, collector="Amara K.",
+                               expected_rows=3)
+    lines = {1: {"name": "Lena Sokolova", "country": "DE", "email": "lena@example.org",
+                 "updates": True},
+             2: {"name": "Omar Haddad", "country": "FR", "email": "", "updates": False}}
+    for number, actor in ((1, helper), (2, organiser)):
+        paper.entry_save_rows(batch=typed, number=number, actor=actor, rows=lines)
+        paper.entry_finish(batch=typed, number=number, actor=actor)
+        lines = {**lines, 2: {**lines[2], "name": "Omar Hadad"}}
+    return {"paper_batch": fresh, "paper_typed": typed}
+
+
 def page_list(site: dict) -> list[Page]:
     slug = site["petition"].slug
     story = site["story"]
     organisation = site["petition"].organisation.slug
+    paper, typed = site["paper_batch"].code, site["paper_typed"].code
     return [
         Page("home", "/"),
         Page("petitions", "/petitions/"),
@@ -116,6 +138,14 @@ def page_list(site: dict) -> list[Page]:
         Page("member-remove", f"/organiser/organisations/{organisation}/members/"
                               f"{site['membership'].pk}/remove/", "organiser"),
         Page("api-keys", f"/organiser/organisations/{organisation}/api-keys/", "organiser"),
+        Page("paper-batches", f"/organiser/petitions/{slug}/paper/", "organiser"),
+        Page("paper-new", f"/organiser/petitions/{slug}/paper/new/", "organiser"),
+        Page("paper-anomalies", f"/organiser/petitions/{slug}/paper/anomalies/", "organiser"),
+        Page("paper-batch", f"/organiser/petitions/{slug}/paper/{paper}/", "organiser"),
+        Page("paper-entry", f"/organiser/petitions/{slug}/paper/{paper}/entry/1/", "organiser"),
+        Page("paper-import", f"/organiser/petitions/{slug}/paper/{paper}/import/", "organiser"),
+        Page("paper-compare", f"/organiser/petitions/{slug}/paper/{typed}/compare/",
+             "organiser"),
         Page("organiser-stories", "/organiser/stories/", "organiser"),
         Page("story-form", f"/organiser/stories/{story.slug}/edit/", "organiser"),
         Page("moderation", "/moderation/", "staff"),
