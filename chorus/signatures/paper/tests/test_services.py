@@ -162,3 +162,31 @@ def test_send_back_reopens_the_first_entry_and_finishing_it_compares_again(
 
     assert batch.state == PaperBatch.State.COMPARING
     assert services.batch_compare(batch) == []
+
+
+def test_a_purge_empties_the_rows_still_waiting_for_their_second_entry(batch, editor, petition):
+    from chorus.signatures.services import petition_purge
+
+    type_in(batch, 1, editor, rows("Anna Berg", emails={1: "anna@example.org"}))
+
+    petition_purge(petition=petition, actor=editor)
+
+    assert set(PaperRow.objects.values_list("name", "email")) == {("", "")}
+
+
+def test_retention_empties_unverified_rows_of_a_long_closed_petition(
+        batch, editor, petition, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from chorus.petitions.models import Petition
+    from chorus.signatures.services import signatures_apply_retention
+
+    type_in(batch, 1, editor, rows("Anna Berg"))
+    Petition.objects.filter(pk=petition.pk).update(
+        state=Petition.State.CLOSED, closed_at=timezone.now() - timedelta(days=400))
+
+    signatures_apply_retention()
+
+    assert list(PaperRow.objects.values_list("name", flat=True)) == [""]
