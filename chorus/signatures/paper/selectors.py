@@ -107,6 +107,7 @@ def _flag_countries(petition, figures: list[BatchFigures], firsts: dict) -> None
 def _repeated_names(petition, firsts: dict) -> list[RepeatedName]:
     """The same name (normalised, by its keyed digest) on rows of more than one batch."""
     rows = (PaperRow.objects.filter(entry__in=list(firsts.values())).exclude(name_digest="")
+            .order_by("entry__batch__created_at", "entry__batch_id", "position")
             .values_list("name_digest", "entry__batch__code", "position", "name"))
     by_digest: dict[str, list] = defaultdict(list)
     for digest, code, position, name in rows:
