@@ -43,8 +43,13 @@ REFUSALS = {
 
 
 def _batch_for(request, slug: str, code: str, role: str = Role.VIEWER) -> PaperBatch:
-    petition, _membership = petition_for_member(request.user, slug, role)
-    return get_object_or_404(petition.paper_batches.select_related("petition"), code=code)
+    return _batch_and_membership(request, slug, code, role)[0]
+
+
+def _batch_and_membership(request, slug: str, code: str, role: str = Role.VIEWER):
+    petition, membership = petition_for_member(request.user, slug, role)
+    batch = get_object_or_404(petition.paper_batches.select_related("petition"), code=code)
+    return batch, membership
 
 
 def _to_batch(batch: PaperBatch):
@@ -80,15 +85,17 @@ def batch_create(request, slug: str):
 @login_required
 @require_safe
 def batch(request, slug: str, code: str):
-    batch = _batch_for(request, slug, code)
+    batch, membership = _batch_and_membership(request, slug, code)
     first, second = batch.entry(1), batch.entry(2)
+    editor = membership.allows(Role.EDITOR)
     # The first entry's author, checking again after a send-back, sees where to look.
     sent_back = (batch.state == PaperBatch.State.FIRST_ENTRY and second and second.finished_at
                  and first and first.entered_by_id == request.user.pk)
     return render(request, "signatures/paper/batch.html", {
         "petition": batch.petition, "batch": batch, "first": first, "second": second,
-        "may_enter": {n: not services.may_enter(batch=batch, number=n, actor=request.user)
-                      for n in (1, 2)},
+        "may_enter": {n: editor and not services.may_enter(batch=batch, number=n,
+                                                           actor=request.user) for n in (1, 2)},
+        "editor": editor,
         "differing": [row.position for row in services.batch_compare(batch)]
         if sent_back else [],
     })

@@ -187,3 +187,13 @@ def test_there_are_only_two_entries(client, editor, batch, number):
     client.force_login(editor)
 
     assert client.get(url("entry", batch, number)).status_code == 404
+
+
+def test_a_viewer_is_not_offered_what_they_may_not_do(client, viewer, batch):
+    client.force_login(viewer)
+
+    page = client.get(url("batch", batch)).text
+
+    assert url("entry", batch, 1) not in page
+    assert url("import", batch) not in page
+    assert url("sheet", batch) in page
