@@ -2,7 +2,6 @@
 QR code to the online petition."""
 
 import io
-import math
 
 import qrcode
 from django.conf import settings
@@ -68,9 +67,9 @@ def sign_sheet_pdf(batch: PaperBatch) -> bytes:
     columns = [(_("Name"), 0.27), (_("Country"), 0.13),
                (_("E-mail (optional, only if you want updates)"), 0.30),
                (_("Send me updates"), 0.10), (_("Signature"), 0.20)]
-    pages = min(max(math.ceil(batch.expected_rows / LINES_PER_PAGE), 1), MAX_PAGES)
     line = 0
-    for _page in range(pages):
+    # At least one page; as many as the expected rows need, within reason.
+    while (line == 0 or line < batch.expected_rows) and pdf.page < MAX_PAGES:
         pdf.add_page()
         top = pdf.get_y()
         pdf.image(qr, x=pdf.l_margin + pdf.epw - 30, y=top, w=30, h=30)
@@ -91,7 +90,9 @@ def sign_sheet_pdf(batch: PaperBatch) -> bytes:
             pdf.cell((pdf.epw - 8) * share, 8, title, border=1, align="C")
         pdf.ln(8)
         pdf.set_font("DejaVu", "", 9)
-        for _row in range(LINES_PER_PAGE):
+        # A long ask leaves less room: never draw a line over the footer.
+        room = int((pdf.h - 15 - pdf.get_y()) // 11)
+        for _row in range(max(min(LINES_PER_PAGE, room), 1)):
             line += 1
             pdf.cell(8, 11, str(line), border=1, align="C")
             for index, (_title, share) in enumerate(columns):

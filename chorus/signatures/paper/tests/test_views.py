@@ -197,3 +197,20 @@ def test_a_viewer_is_not_offered_what_they_may_not_do(client, viewer, batch):
     assert url("entry", batch, 1) not in page
     assert url("import", batch) not in page
     assert url("sheet", batch) in page
+
+
+def test_a_long_ask_still_gets_every_numbered_line(petition, editor):
+    from chorus.petitions.models import Petition
+    from chorus.signatures.paper import services
+
+    Petition.objects.filter(pk=petition.pk).update(ask="Drop the case now. " * 26)
+    petition.refresh_from_db()
+    batch = services.batch_create(petition=petition, actor=editor, collector="Stall",
+                                  expected_rows=24)
+
+    reader = PdfReader(io.BytesIO(sheet.sign_sheet_pdf(batch)))
+
+    numbers = [{int(word) for word in page.extract_text().split() if word.isdigit()}
+               for page in reader.pages]
+    assert set().union(*numbers) >= set(range(1, 25))
+    assert len(reader.pages) == 2
