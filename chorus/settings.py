@@ -381,6 +381,11 @@ CHORUS_CLOSED_PETITION_RETENTION_DAYS = env_int("CHORUS_CLOSED_PETITION_RETENTIO
 # than N": a small number next to the persecuting country can expose someone.
 # The organisers' confirmation figures group e-mail domains below it likewise.
 CHORUS_COUNTRY_FLOOR = env_int("CHORUS_COUNTRY_FLOOR", 5)
+# Paper batches: a batch typed this many times faster than the median, or with one
+# country this many times its usual share (and half the batch), is flagged for a look.
+CHORUS_PAPER_ANOMALY_FACTOR = env_int("CHORUS_PAPER_ANOMALY_FACTOR", 3)
+# Country shares are only compared for batches with at least this many rows.
+CHORUS_PAPER_COUNTRY_MIN_ROWS = env_int("CHORUS_PAPER_COUNTRY_MIN_ROWS", 10)
 # How long a process reuses a petition's country totals, history and
 # confirmation figures.
 CHORUS_STATS_CACHE_SECONDS = env_float("CHORUS_STATS_CACHE_SECONDS", 60.0)

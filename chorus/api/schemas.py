@@ -88,6 +88,13 @@ class LogStatement(Schema):
     url: str
 
 
+class PaperCount(Schema):
+    """Of the total, the signatures signed on paper sheets; below the floor only "fewer than"."""
+
+    total_signatures: int | None
+    fewer_than: int | None
+
+
 class Count(Schema):
     identifier: str
     total_signatures: int
@@ -95,6 +102,7 @@ class Count(Schema):
     state: str
     counted_at: datetime | None
     statement: LogStatement | None
+    paper: PaperCount | None = None
 
 
 class HistoryPoint(Schema):

@@ -192,7 +192,9 @@ def count(request, slug: str):
             "signatures:transparency:statement", args=[figures["slug"], statement["number"]]))}
     return {"identifier": figures["slug"], "total_signatures": figures["signature_count"],
             "goal": figures["goal"], "state": figures["state"],
-            "counted_at": figures["counted_at"], "statement": statement}
+            "counted_at": figures["counted_at"], "statement": statement,
+            "paper": {"total_signatures": figures["paper"]["signature_count"],
+                      "fewer_than": figures["paper"]["fewer_than"]} if figures["paper"] else None}
 
 
 @api.get("/petitions/{slug}/history", response={200: schemas.History, **NOT_THERE},

@@ -11,6 +11,7 @@ from django_countries.fields import CountryField
 from chorus.lib.fields import EncryptedTextField
 from chorus.organisers.models import OrganisationKey
 from chorus.petitions.models import Partner, Petition
+from chorus.signatures.paper.models import PaperBatch, PaperEntry, PaperRow
 from chorus.signatures.transparency.models import (
     Invalidation,
     LogHead,
@@ -187,6 +188,13 @@ class Signature(models.Model):
     partner_opt_ins = models.ManyToManyField(
         Partner, blank=True, related_name="opted_in", verbose_name=_("partners to hear from"),
     )
+    # Signed on a paper sheet: the verified batch it was typed in from. No
+    # index of its own (the partial one below serves the public figure), and
+    # online signing never writes it.
+    paper_batch = models.ForeignKey(
+        PaperBatch, null=True, blank=True, on_delete=models.RESTRICT, related_name="signatures",
+        db_index=False, editable=False, verbose_name=_("paper batch"),
+    )
 
     objects = SignatureQuerySet.as_manager()
 
@@ -243,6 +251,9 @@ class Signature(models.Model):
             # pays no insert into it.
             models.Index(fields=["partner", "state"], name="signature_by_partner",
                          condition=Q(partner__isnull=False)),
+            # "Of which N on paper": only paper rows are in it.
+            models.Index(fields=["petition", "counted"], name="signature_on_paper",
+                         condition=Q(paper_batch__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -412,5 +423,5 @@ class UsedChallenge(models.Model):
         return self.challenge[:12]
 
 
-__all__ = ["Block", "CountSnapshot", "Invalidation", "LogHead", "LogLeaf", "ProofCheck",
-           "Signature", "Statement", "UsedChallenge"]
+__all__ = ["Block", "CountSnapshot", "Invalidation", "LogHead", "LogLeaf", "PaperBatch",
+           "PaperEntry", "PaperRow", "ProofCheck", "Signature", "Statement", "UsedChallenge"]

@@ -24,7 +24,7 @@ from chorus.lib.digests import email_digest, ip_digest
 from chorus.lib.hosts import current_host, origin_for
 from chorus.petitions.models import Petition
 from chorus.signatures import screening, tokens
-from chorus.signatures.models import Invalidation, Signature
+from chorus.signatures.models import Invalidation, PaperRow, Signature
 from chorus.signatures.sealing import services as sealing
 from chorus.signatures.tasks import (
     confirmations_stalled,
@@ -495,6 +495,14 @@ def signatures_apply_retention(*, now=None) -> Retention:
             petition__taken_down_at__lt=ended),
         anonymised_at__isnull=True,
     ).anonymise()
+    # Paper rows of the same petitions, typed in but never verified, go the same way.
+    PaperRow.objects.filter(
+        Q(entry__batch__petition__state__in=[Petition.State.CLOSED, Petition.State.TAKEN_DOWN],
+          entry__batch__petition__closed_at__lt=ended)
+        | Q(entry__batch__petition__state=Petition.State.TAKEN_DOWN,
+            entry__batch__petition__closed_at__isnull=True,
+            entry__batch__petition__taken_down_at__lt=ended),
+    ).exclude(name="", email="").update(name="", email="", updates=False)
     logger.info(
         "retention: %d unconfirmed deleted, %d IP digests deleted, %d anonymised",
         unconfirmed, ip_digests, anonymised,
@@ -511,6 +519,9 @@ def petition_purge(*, petition: Petition, actor) -> int:
     with transaction.atomic():
         deleted, _ = petition.signatures.filter(state=Signature.State.PENDING).delete()
         anonymised = petition.signatures.filter(anonymised_at__isnull=True).anonymise()
+        # Paper rows still waiting for their second entry hold names and addresses too.
+        PaperRow.objects.filter(entry__batch__petition=petition).update(name="", email="",
+                                                                         updates=False)
         audit_record(
             actor=actor, action="petition.purge", target=petition,
             anonymised=anonymised, unconfirmed_deleted=deleted,

@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("chorus.signatures.exports.urls")),
     path("", include("chorus.signatures.transparency.urls")),
     path("", include("chorus.signatures.sealing.urls")),
+    path("", include("chorus.signatures.paper.urls")),
 ]

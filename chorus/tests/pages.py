@@ -39,7 +39,7 @@ def demo_site() -> dict:
     from chorus.signatures.models import Signature
     from chorus.signatures.tokens import confirmation_token, manage_token
     from chorus.stories.models import Reply, Story
-    from chorus.testing import make_user
+    from chorus.testing import make_member, make_user
 
     organisation = load_demo()
     membership = Membership.objects.get(organisation=organisation)
@@ -74,10 +74,12 @@ def demo_site() -> dict:
                                      source="rainbow-network", accepted_at=now)
     Signature.objects.filter(pk=signature.pk).update(partner=partner)
     _invitation, invitation_token = partner_invite(actor=organiser, petition=liquidation)
+    paper = _paper_batches(liquidation, organiser,
+                           make_member(organisation, "paper.helper@example.org", "editor"))
     return {
         "organiser": organiser, "membership": membership, "moderator": moderator,
         "partner": partner, "partner_invitation_token": invitation_token,
-        "petition": liquidation, "target": targets[0],
+        "petition": liquidation, "target": targets[0], **paper,
         "story": story, "tag": story.tags.first(),
         "confirm_token": confirmation_token(unconfirmed.pk),
         "manage_token": manage_token(signature.pk),
@@ -116,11 +118,31 @@ def _targets_and_handin(petition, organiser) -> list:
     return targets
 
 
+def _paper_batches(petition, organiser, helper) -> dict:
+    """A batch nobody typed yet, and one typed twice (by a helper, then the organiser) with
+    a row the two entries read differently."""
+    from chorus.signatures.paper import services as paper
+
+    fresh = paper.batch_create(petition=petition, actor=organiser, collector="Market stall team",
+                               expected_rows=30, collected_where="Central market")
+    typed = paper.batch_create(petition=petition, actor=organiser, collector="Amara K.",
+                               expected_rows=3)
+    lines = {1: {"name": "Lena Sokolova", "country": "DE", "email": "lena@example.org",
+                 "updates": True},
+             2: {"name": "Omar Haddad", "country": "FR", "email": "", "updates": False}}
+    for number, actor in ((1, helper), (2, organiser)):
+        paper.entry_save_rows(batch=typed, number=number, actor=actor, rows=lines)
+        paper.entry_finish(batch=typed, number=number, actor=actor)
+        lines = {**lines, 2: {**lines[2], "name": "Omar Hadad"}}
+    return {"paper_batch": fresh, "paper_typed": typed}
+
+
 def page_list(site: dict) -> list[Page]:
     slug = site["petition"].slug
     target = site["target"].pk
     story = site["story"]
     organisation = site["petition"].organisation.slug
+    paper, typed = site["paper_batch"].code, site["paper_typed"].code
     return [
         Page("home", "/"),
         Page("petitions", "/petitions/"),
@@ -175,6 +197,14 @@ def page_list(site: dict) -> list[Page]:
              f"/organiser/petitions/{slug}/partners/{site['partner'].pk}/remove/", "organiser"),
         Page("partner-invitation",
              f"/organiser/partner-invitations/{site['partner_invitation_token']}/", "organiser"),
+        Page("paper-batches", f"/organiser/petitions/{slug}/paper/", "organiser"),
+        Page("paper-new", f"/organiser/petitions/{slug}/paper/new/", "organiser"),
+        Page("paper-anomalies", f"/organiser/petitions/{slug}/paper/anomalies/", "organiser"),
+        Page("paper-batch", f"/organiser/petitions/{slug}/paper/{paper}/", "organiser"),
+        Page("paper-entry", f"/organiser/petitions/{slug}/paper/{paper}/entry/1/", "organiser"),
+        Page("paper-import", f"/organiser/petitions/{slug}/paper/{paper}/import/", "organiser"),
+        Page("paper-compare", f"/organiser/petitions/{slug}/paper/{typed}/compare/",
+             "organiser"),
         Page("organiser-stories", "/organiser/stories/", "organiser"),
         Page("story-form", f"/organiser/stories/{story.slug}/edit/", "organiser"),
         Page("moderation", "/moderation/", "staff"),

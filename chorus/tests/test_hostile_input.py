@@ -214,6 +214,28 @@ def cases(client, organisation, petition, owner, editor, moderator, immediate_ta
         stored=lambda: PetitionRevision.objects.count(),
         pages=lambda: [(anonymous, reverse("petitions:changes", args=[petition.slug]))]))
 
+    from chorus.signatures.models import PaperBatch, PaperRow
+
+    result["paper batch"] = (as_editor, Case(
+        url=reverse("signatures:paper:create", args=[petition.slug]),
+        valid={"collector": "Market stall team", "collector_member": "",
+               "collected_where": "Central market", "collected_on": "", "expected_rows": "20"},
+        fields={"collector": "line", "collected_where": "line"},
+        stored=lambda: PaperBatch.objects.count(),
+        pages=lambda: [(as_editor, reverse("signatures:paper:batches", args=[petition.slug])),
+                       (as_editor, reverse("signatures:paper:anomalies", args=[petition.slug]))]))
+    sheets = PaperBatch.objects.create(petition=petition, code="HOST23", collector="Stall",
+                                       expected_rows=5)
+    entry_url = reverse("signatures:paper:entry", args=[petition.slug, sheets.code, 1])
+    result["paper entry"] = (as_editor, Case(
+        url=entry_url,
+        valid={"row-TOTAL_FORMS": "20", "row-INITIAL_FORMS": "20", "row-MIN_NUM_FORMS": "0",
+               "row-MAX_NUM_FORMS": "20", "row-0-name": "Lena Sokolova", "row-0-country": "DE",
+               "row-0-email": "", "action": "save"},
+        fields={"row-0-name": "line", "row-0-country": "line"},
+        stored=lambda: PaperRow.objects.count(),
+        pages=lambda: [(as_editor, entry_url)]))
+
     try:
         from chorus.stories.models import Reply, Story
 
@@ -251,6 +273,8 @@ FIELDS = [
     ("target", "name"), ("target", "role"), ("target", "organisation"), ("target", "contact"),
     ("hand-in", "place"), ("hand-in", "received_by"), ("hand-in", "reference"),
     ("hand-in", "note"), ("answer", "text"),
+    ("paper batch", "collector"), ("paper batch", "collected_where"),
+    ("paper entry", "row-0-name"), ("paper entry", "row-0-country"),
 ]
 
 
@@ -323,7 +347,8 @@ def test_hostile_input_is_refused_or_shown_harmlessly(
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("form", ["sign", "petition", "update", "reply", "signup",
-                                  "send-back note", "correction note", "target", "hand-in"])
+                                  "send-back note", "correction note", "target", "hand-in",
+                                  "paper batch", "paper entry"])
 def test_malformed_utf8_is_refused_or_replaced_never_a_500(cases, form):
     client, case = case_for(cases, form)
     line_field = next(name for name, kind in case.fields.items() if kind == "line") \

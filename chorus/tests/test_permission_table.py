@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from chorus.petitions.models import Petition, RejectionReason, Target
 from chorus.petitions.partners.services import partner_invite
+from chorus.signatures.models import PaperBatch
 
 LOGIN = "login"
 PERSONAS = ["anonymous", "outsider", "viewer", "editor", "owner", "moderator",
@@ -74,6 +75,18 @@ TABLE = [
     ("moderation:response", "petition", "get", STAFF_PAGE),
     ("moderation:take_down", "petition", "post", STAFF_FORM),
     ("moderation:restore", "taken_down", "post", STAFF_ACTION),
+    # Paper signatures: viewers may look (batches, sheets, figures), editors and owners enter.
+    ("signatures:paper:batches", "petition", "get", MEMBER_READ),
+    ("signatures:paper:create", "petition", "get", EDITOR_PAGE),
+    ("signatures:paper:anomalies", "petition", "get", MEMBER_READ),
+    ("signatures:paper:csv_template", "petition", "get", MEMBER_READ),
+    ("signatures:paper:batch", "batch", "get", MEMBER_READ),
+    ("signatures:paper:sheet", "batch", "get", MEMBER_READ),
+    ("signatures:paper:entry", "batch", "get", EDITOR_PAGE),
+    ("signatures:paper:import", "batch", "get", EDITOR_PAGE),
+    # Not comparing yet: editors are sent back to the batch.
+    ("signatures:paper:compare", "batch", "get", EDITOR_ACTION),
+    ("signatures:paper:send_back", "batch", "post", EDITOR_ACTION),
     ("signatures:counting:map_png", "petition", "get", PUBLIC_READ),
     ("signatures:counting:map_png", "draft", "get", NOT_PUBLIC),
     # Partners: the petition's organisation manages them; each partner sees its own page
@@ -118,13 +131,23 @@ def objects(organisation, petition, draft, owner, partner_owner):
     # A page about one of the petition's targets names the petition and the target.
     target = Target.objects.create(petition=petition, name="Minister of Justice")
     invitation, token = partner_invite(actor=owner, petition=petition)
+    batch = PaperBatch.objects.create(petition=petition, code="TBL234", collector="Stall",
+                                      expected_rows=10)
     return {"organisation": organisation, "petition": petition, "draft": draft,
             "pending": pending, "taken_down": taken_down, None: None,
-            "target": [petition.slug, target.pk],
+            "target": [petition.slug, target.pk], "batch": batch,
             # URL arguments of their own:
             "partner": [petition.slug, partner_owner.partner.pk],
             "invitation": [petition.slug, invitation.pk],
             "invitation_link": [token]}
+
+
+def url_args(name: str, thing) -> list:
+    if isinstance(thing, list):  # URL arguments of its own
+        return thing
+    if isinstance(thing, PaperBatch):
+        return [thing.petition.slug, thing.code, *([1] if name.endswith(":entry") else [])]
+    return [thing.slug] if thing is not None else []
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -134,8 +157,7 @@ def test_each_persona_gets_what_their_role_allows(
     client, people, objects, persona, name, subject, method, expected
 ):
     thing = objects[subject]
-    args = thing if isinstance(thing, list) else [thing.slug] if thing is not None else []
-    url = reverse(name, args=args)
+    url = reverse(name, args=url_args(name, thing))
     if people[persona] is not None:
         client.force_login(people[persona])
     response = getattr(client, method)(url)

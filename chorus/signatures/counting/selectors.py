@@ -160,6 +160,36 @@ def count_history_both(petition_id: int) -> dict[str, list[HistoryPoint]]:
     return {"hourly": count_history(petition_id), "daily": count_history(petition_id, by="day")}
 
 
+@dataclass(frozen=True)
+class PaperFigure:
+    """How many of the counted signatures were signed on paper sheets (signatures.paper)."""
+
+    # None below the floor, as for a country: only "fewer than <floor>" is shown.
+    count: int | None
+    fewer_than: int | None
+
+    def as_json(self) -> dict:
+        return {"signature_count": self.count, "fewer_than": self.fewer_than}
+
+
+def paper_figure(petition_id: int) -> PaperFigure | None:
+    """The counted paper signatures of a petition, with the small-count floor; None if none.
+
+    Counted rows only, so it is part of the petition's cached count after each
+    run. One probe of the partial index "signature_on_paper", cached as the count is.
+    """
+    key = f"paper-count:{petition_id}"
+    count = cache.get(key)
+    if count is None:
+        count = Signature.objects.filter(petition_id=petition_id, counted=True,
+                                         paper_batch__isnull=False).count()
+        cache.set(key, count, settings.CHORUS_COUNT_CACHE_SECONDS)
+    if not count:
+        return None
+    floor = settings.CHORUS_COUNTRY_FLOOR
+    return PaperFigure(count if count >= floor else None, floor if count < floor else None)
+
+
 def public_count(slug: str) -> dict | None:
     """The live count of a visible petition, as partner sites poll it; None if unknown.
 
@@ -182,6 +212,8 @@ def public_count(slug: str) -> dict | None:
             return None
         # The latest signed statement of the public log, so a count can be checked.
         figures["statement"] = latest_reference(figures["pk"])
+        paper = paper_figure(figures["pk"])
+        figures["paper"] = paper.as_json() if paper else None
         cache.set(key, figures, settings.CHORUS_COUNT_CACHE_SECONDS)
     if figures["state"] == Petition.State.TAKEN_DOWN:
         # Raises; and if the petition was restored in between, these figures are right.

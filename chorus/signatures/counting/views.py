@@ -36,9 +36,13 @@ def count_json(request, slug):
         "goal": figures["goal"], "state": figures["state"],
         "updated_at": counted_at.isoformat() if counted_at else None,
         "statement": _statement(request, figures),
+        # Of which signed on paper sheets (null if none), with the small-count floor.
+        "paper": figures["paper"],
     }
     number = payload["statement"]["number"] if payload["statement"] else 0
-    etag = f'"{payload["signature_count"]}-{payload["state"]}-{payload["updated_at"]}-{number}"'
+    paper = (figures["paper"] or {}).get("signature_count")
+    etag = (f'"{payload["signature_count"]}-{payload["state"]}-{payload["updated_at"]}-{number}'
+            f'-{paper}"')
     return public_json(request, payload, etag=etag)
 
 

@@ -25,7 +25,8 @@ def test_it_gives_the_count(client, petition):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     data = response.json()
-    assert set(data) == {"slug", "signature_count", "goal", "state", "updated_at", "statement"}
+    assert set(data) == {"slug", "signature_count", "goal", "state", "updated_at", "statement",
+                         "paper"}
     assert (data["slug"], data["signature_count"], data["goal"], data["state"]) == (
         "stop-the-liquidation", 42, 100, "open",
     )
