@@ -21,7 +21,7 @@ from chorus.lib.digests import email_digest, ip_digest
 from chorus.lib.hosts import current_host, origin_for
 from chorus.petitions.models import Petition
 from chorus.signatures import screening, tokens
-from chorus.signatures.models import Invalidation, Signature
+from chorus.signatures.models import DeliveryDocument, Invalidation, Signature
 from chorus.signatures.sealing import services as sealing
 from chorus.signatures.tasks import (
     confirmations_stalled,
@@ -458,13 +458,15 @@ def signatures_apply_retention(*, now=None) -> Retention:
     ended = now - settings.CHORUS_CLOSED_PETITION_RETENTION_DAYS * days
     # A petition taken down has ended too: counted from when it closed, or else
     # from the takedown, so that taking it down never keeps its signers' data longer.
-    anonymised = Signature.objects.filter(
+    petition_ended = (
         Q(petition__state__in=[Petition.State.CLOSED, Petition.State.TAKEN_DOWN],
           petition__closed_at__lt=ended)
         | Q(petition__state=Petition.State.TAKEN_DOWN, petition__closed_at__isnull=True,
-            petition__taken_down_at__lt=ended),
-        anonymised_at__isnull=True,
-    ).anonymise()
+            petition__taken_down_at__lt=ended)
+    )
+    anonymised = Signature.objects.filter(petition_ended, anonymised_at__isnull=True).anonymise()
+    # A kept delivery document names signers too: it goes with their data.
+    DeliveryDocument.objects.filter(petition_ended).discard()
     logger.info(
         "retention: %d unconfirmed deleted, %d IP digests deleted, %d anonymised",
         unconfirmed, ip_digests, anonymised,
@@ -481,6 +483,7 @@ def petition_purge(*, petition: Petition, actor) -> int:
     with transaction.atomic():
         deleted, _ = petition.signatures.filter(state=Signature.State.PENDING).delete()
         anonymised = petition.signatures.filter(anonymised_at__isnull=True).anonymise()
+        DeliveryDocument.objects.filter(petition=petition).discard()
         audit_record(
             actor=actor, action="petition.purge", target=petition,
             anonymised=anonymised, unconfirmed_deleted=deleted,

@@ -62,6 +62,7 @@ EXPECTED = {
     "signatures:proof_of_work:challenge": PRIVATE,
     "signatures:exports:csv": (PRIVATE, ORGANISER),
     "signatures:exports:delivery": (PRIVATE, ORGANISER),
+    "signatures:exports:delivery_page": (PRIVATE, ORGANISER),
     "signatures:exports:purge": (PRIVATE, ORGANISER),
     "signatures:transparency:log": PAGE,
     "signatures:transparency:log_json": DATA,
