@@ -272,21 +272,35 @@ def _signer_line(signature: Signature) -> str:
 def _columns(pdf: FPDF, entries) -> None:
     """Entries three to a line, across then down, each cut to its column's width.
 
-    Drawn as they come, so a million names never sit in memory at once.
+    Drawn as they come, so a million names never sit in memory at once. Most
+    go through fpdf2's plain `text()`, three times faster than `cell()`, with
+    widths summed from the font's own table; right-to-left ones need
+    `cell()`, which shapes them.
     """
     pdf.set_font(FAMILY, "", NAME_SIZE)
-    width = pdf.epw / COLUMNS
+    pdf.set_text_shaping(False)
+    width = pdf.epw / COLUMNS - 2
     bottom = pdf.h - pdf.b_margin
+    glyph_widths = pdf.current_font.cw
+    scale = pdf.font_size_pt / 1000 / pdf.k
+
+    def measure(text: str) -> float:
+        return sum(glyph_widths[ord(char)] for char in text) * scale
+
     column = 0
     for entry in entries:
         if column == 0 and pdf.get_y() + NAME_LINE > bottom:
             pdf.add_page()
             pdf.set_font(FAMILY, "", NAME_SIZE)
-        shaped = needs_shaping(entry)
-        pdf.set_text_shaping(shaped)
-        pdf.set_x(pdf.l_margin + column * width)
-        pdf.cell(width - 2, NAME_LINE, _fit(pdf, entry, width - 2),
-                 new_x="RIGHT", new_y="TOP")
+        x = pdf.l_margin + column * (width + 2)
+        line = _fit(entry, width, measure)
+        if needs_shaping(line):
+            pdf.set_text_shaping(True)
+            pdf.set_xy(x, pdf.get_y())
+            pdf.cell(width, NAME_LINE, line, new_x="LMARGIN", new_y="TOP")
+            pdf.set_text_shaping(False)
+        else:
+            pdf.text(x, pdf.get_y() + NAME_LINE * 0.72, line)  # the baseline
         column = (column + 1) % COLUMNS
         if column == 0:
             pdf.ln(NAME_LINE)
@@ -294,11 +308,11 @@ def _columns(pdf: FPDF, entries) -> None:
         pdf.ln(NAME_LINE)
 
 
-def _fit(pdf: FPDF, text: str, width: float) -> str:
+def _fit(text: str, width: float, measure) -> str:
     """The text, cut with an ellipsis if it would run into the next column."""
-    if pdf.get_string_width(text) <= width:
+    if measure(text) <= width:
         return text
-    while text and pdf.get_string_width(text + "…") > width:
+    while text and measure(text + "…") > width:
         text = text[:-1]
     return text.rstrip() + "…"
 
