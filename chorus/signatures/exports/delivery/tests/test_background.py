@@ -277,3 +277,12 @@ def test_the_ready_email_goes_only_for_the_current_request(signed, owner, mailou
                                               "00000000-0000-4000-8000-000000000000")
     assert tasks.send_delivery_ready.call(document.pk, str(document.request))
     assert len(mailoutbox) == 1 and "3 pages" in mailoutbox[0].body
+
+
+def test_a_request_body_over_the_limit_is_refused_and_asks_for_nothing(client, signed, owner,
+                                                                      settings):
+    client.force_login(owner)
+    response = client.post(page_url(signed),
+                           {"x": "A" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)})
+    assert response.status_code == 400
+    assert not DeliveryDocument.objects.exists()

@@ -12,6 +12,7 @@ from chorus.lib.digests import email_digest
 from chorus.signatures.counting.services import signatures_count
 from chorus.signatures.exports.delivery.pdf import delivery_make, delivery_targets
 from chorus.signatures.models import Signature
+from chorus.tests.test_hostile_input import PAYLOADS
 
 BODY = """## What we ask
 
@@ -166,3 +167,22 @@ def test_a_missing_or_broken_logo_leaves_a_cover_without_it(petition, damage):
     made, pages = pages_of(petition)
     assert "Spectrum Alliance" in pages[0]
     assert not PdfReader(io.BytesIO(made.content)).pages[0].images
+
+
+@pytest.mark.parametrize("payload", [name for name in PAYLOADS if name != "oversized"])
+def test_hostile_petition_text_and_names_still_make_a_plain_document(petition, payload):
+    # Not saved: PostgreSQL refuses a NUL, but the document must not depend on that.
+    petition.body = f"## {PAYLOADS[payload]}\n\n{PAYLOADS[payload]}\n\n- {PAYLOADS[payload]}"
+    petition.statement = PAYLOADS[payload]
+    sign(petition, PAYLOADS[payload].replace("\x00", "")[:100])
+    made, pages = pages_of(petition)
+    assert made.pages >= 3 and "Signers" in pages[-1]
+    # Shown as text at most: the document has no link to follow, let alone a script.
+    assert b"/URI" not in made.content and b"/JavaScript" not in made.content
+
+
+def test_a_long_unbroken_word_in_the_text_is_wrapped_not_lost(petition):
+    petition.body = "Before " + "A" * 5000 + " after."
+    petition.save()
+    _made, pages = pages_of(petition)
+    assert "after." in "\n".join(pages)
