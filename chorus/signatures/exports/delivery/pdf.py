@@ -107,7 +107,9 @@ class _Document(FPDF):
             return
         self._small(self.running_title)
         self.set_y(8)
-        self.cell(self.epw, 5, self.running_title, align="C", new_x="LMARGIN", new_y="NEXT")
+        # A title of 200 characters would run off the page: one line, cut short.
+        title = _fit(self.running_title, self.epw, self.get_string_width)
+        self.cell(self.epw, 5, title, align="C", new_x="LMARGIN", new_y="NEXT")
         self.set_draw_color(*GREY)
         self.line(self.l_margin, 14, self.w - self.r_margin, 14)
         self.set_y(18)

@@ -186,3 +186,10 @@ def test_a_long_unbroken_word_in_the_text_is_wrapped_not_lost(petition):
     petition.save()
     _made, pages = pages_of(petition)
     assert "after." in "\n".join(pages)
+
+
+def test_a_long_title_is_cut_short_in_the_running_head(petition):
+    petition.title = "Stop the lawsuit against the network " + "and its member groups " * 8
+    made, pages = pages_of(petition)
+    head = pages[1].lstrip().splitlines()[0]
+    assert head.startswith("Stop the lawsuit against") and head.endswith("…")
