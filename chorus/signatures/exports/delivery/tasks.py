@@ -16,7 +16,9 @@ from chorus.signatures.exports.delivery.building import delivery_build
 from chorus.signatures.models import DeliveryDocument
 
 
-@task()
+# Last in the queue: confirmations and other e-mails waiting go first. A big
+# build holds its worker for minutes, so a site with big petitions runs two.
+@task(priority=-10)
 def build_delivery(document_id: int, request: str) -> bool:
     """Build the requested document; when it is ready, queue the e-mail saying so."""
     ready = delivery_build(document_id=document_id, request=request)
