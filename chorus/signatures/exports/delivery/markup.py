@@ -11,17 +11,21 @@ from html.parser import HTMLParser
 from chorus.lib.markdown import render_markdown
 
 
-def printable_html(markdown: str) -> str:
-    """The Markdown as the site renders it, links spelled out, for `FPDF.write_html`."""
-    printer = _LinkPrinter()
+def printable_html(markdown: str, *, right_to_left: bool = False) -> str:
+    """The Markdown as the site renders it, links spelled out, for `FPDF.write_html`.
+
+    Right-to-left text (an Arabic petition) has its paragraphs set to the right.
+    """
+    printer = _LinkPrinter(right_to_left)
     printer.feed(render_markdown(markdown))
     printer.close()
     return "".join(printer.out)
 
 
 class _LinkPrinter(HTMLParser):
-    def __init__(self):
+    def __init__(self, right_to_left: bool):
         super().__init__(convert_charrefs=True)
+        self.right_to_left = right_to_left
         self.out: list[str] = []
         self.href: str | None = None  # inside a link: its address
         self.link_text: list[str] = []
@@ -32,7 +36,10 @@ class _LinkPrinter(HTMLParser):
             self.href, self.link_text = dict(attrs).get("href") or "", []
             return
         # Only the tags nh3 let through arrive here; none of their attributes is printed.
-        self.out.append(f"<{tag}>")
+        if self.right_to_left and tag == "p":
+            self.out.append('<p align="right">')
+        else:
+            self.out.append(f"<{tag}>")
 
     def handle_endtag(self, tag):
         if tag != "a":

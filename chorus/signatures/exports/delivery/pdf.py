@@ -6,8 +6,8 @@ totals with the small-count floor, then the signers three to a line. Every
 page after the cover has the title at the top and "Page 3 of 41" at the foot.
 
 Built in bounded memory for the signers' rows (read in chunks, drawn as they
-come); fpdf2 itself keeps the pages until it writes the file, about 30 MB per
-100,000 names (bench/README.md, "The delivery document").
+come); fpdf2 itself keeps the pages until it writes the file: 100,000 names took
+26 MB more at their peak, in 158 s (bench/README.md, "The delivery document").
 """
 
 import logging
@@ -19,8 +19,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
+from django.utils.translation import get_language_info, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from fpdf import FPDF, FontFace
 from fpdf.errors import FPDFException
 
@@ -225,7 +225,8 @@ def _petition_text(pdf: FPDF, petition: Petition) -> None:
         pdf.set_font(FAMILY, "", 10.5)
         pdf.set_text_shaping(needs_shaping(petition.body))
         pdf.write_html(
-            printable_html(petition.body), font_family=FAMILY, li_prefix_color=(0, 0, 0),
+            printable_html(petition.body, right_to_left=_right_to_left(petition)),
+            font_family=FAMILY, li_prefix_color=(0, 0, 0),
             # DejaVu for code too: fpdf2's Courier has no Cyrillic or Arabic.
             tag_styles={"code": FontFace(family=FAMILY), "pre": FontFace(family=FAMILY)},
         )
@@ -236,6 +237,15 @@ def _petition_text(pdf: FPDF, petition: Petition) -> None:
         if signed:
             _text(pdf, f"— {signed}", 10, gap=4)
     pdf.ln(4)
+
+
+def _right_to_left(petition: Petition) -> bool:
+    """An Arabic or Hebrew petition: by its language, or by its title's script."""
+    try:
+        bidi = bool(get_language_info(petition.language)["bidi"])
+    except KeyError:
+        bidi = False
+    return bidi or needs_shaping(petition.title)
 
 
 def _countries(pdf: FPDF, petition: Petition) -> None:
