@@ -210,6 +210,12 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "chorus.lib.storage.MediaStorage"},
+    # Files for their owners only (delivery documents): outside MEDIA_ROOT, which
+    # the web server may serve to anyone, and handed out only by an owner's view.
+    "private": {
+        "BACKEND": "chorus.lib.storage.PrivateStorage",
+        "OPTIONS": {"location": env_str("CHORUS_PRIVATE_ROOT", str(VAR_DIR / "private"))},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -389,6 +395,12 @@ CHORUS_PAPER_COUNTRY_MIN_ROWS = env_int("CHORUS_PAPER_COUNTRY_MIN_ROWS", 10)
 # How long a process reuses a petition's country totals, history and
 # confirmation figures.
 CHORUS_STATS_CACHE_SECONDS = env_float("CHORUS_STATS_CACHE_SECONDS", 60.0)
+# A petition with at most this many signatures gets its delivery document made
+# on request; a bigger one has it prepared in the background by the task worker.
+CHORUS_DELIVERY_DIRECT_MAX = env_int("CHORUS_DELIVERY_DIRECT_MAX", 5000)
+# A delivery document still being prepared after this many seconds is taken for
+# lost (its worker died) and may be asked for again.
+CHORUS_DELIVERY_BUILD_TIMEOUT = env_int("CHORUS_DELIVERY_BUILD_TIMEOUT", 3600)
 # Signatures one API key may record per minute.
 CHORUS_API_KEY_RATE = env_int("CHORUS_API_KEY_RATE", 600)
 

@@ -37,6 +37,8 @@ def _media_and_cache(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        "private": {"BACKEND": "chorus.lib.storage.PrivateStorage",
+                    "OPTIONS": {"location": str(tmp_path / "private")}},
     }
     from chorus.signatures.sealing.services import forget_keys
 

@@ -40,3 +40,18 @@ class MediaStorage(FileSystemStorage):
                 with contextlib.suppress(OSError):
                     os.remove(path)
             raise
+
+
+class PrivateStorage(MediaStorage):
+    """Files only their owners may download, kept where no web server looks.
+
+    Readable by the server's own user alone; there is no URL: a view that
+    checks who asks reads the file and sends it (private, no-store).
+    """
+
+    def __init__(self, location=None, **kwargs):
+        super().__init__(location=location, base_url=None, file_permissions_mode=0o600,
+                         directory_permissions_mode=0o700, **kwargs)
+
+    def url(self, name):
+        raise ValueError("private files have no URL")

@@ -17,7 +17,12 @@ from chorus.lib.text import validate_plain_line
 from chorus.petitions.admin import PetitionAdmin
 from chorus.petitions.models import Petition
 from chorus.signatures import screening, services
-from chorus.signatures.exports.delivery import DELIVERY_NOT_BUILT, DeliveryNotBuilt, delivery_pdf
+from chorus.signatures.exports.delivery.pdf import (
+    DELIVERY_NOT_BUILT,
+    DeliveryNotBuilt,
+    delivery_pdf,
+)
+from chorus.signatures.exports.delivery.services import delivery_is_direct
 from chorus.signatures.models import Block, Invalidation, Signature
 from chorus.signatures.services import petition_purge, signatures_csv_rows
 
@@ -176,6 +181,12 @@ class PetitionWithSignaturesAdmin(PetitionAdmin):
     def delivery_document(self, request, queryset):
         petition = self._one_to_export(request, queryset)
         if petition is None:
+            return None
+        if not delivery_is_direct(petition):
+            # A million names would hold the request for minutes: the worker makes it.
+            self.message_user(request, _(
+                "This petition is too big for its delivery document to be made here: its "
+                "owners prepare it on the petition's organiser page."), messages.ERROR)
             return None
         try:
             document = delivery_pdf(petition)

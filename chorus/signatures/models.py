@@ -1,7 +1,9 @@
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models
+from django.core.files.storage import storages
+from django.db import models, transaction
 from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
@@ -321,6 +323,9 @@ class Signature(models.Model):
         ).update(state=self.State.WITHDRAWN, withdrawn_at=now, updates=False,
                  confirmation_due=False)
         if updated:
+            if self.show_name and self.state == self.State.CONFIRMED:
+                # A kept delivery document prints their name: it goes, and is made again.
+                DeliveryDocument.objects.filter(petition_id=self.petition_id).discard()
             self.state, self.withdrawn_at, self.updates = self.State.WITHDRAWN, now, False
             # Withdrawing takes back every "keep me informed", partners' too.
             self.partner_opt_ins.clear()
@@ -333,6 +338,9 @@ class Signature(models.Model):
         The row stays, emptied, so the counter can take it out of the count;
         its digest is replaced, so the address may sign again.
         """
+        if self.show_name and self.state == self.State.CONFIRMED:
+            # A kept delivery document prints their name: it goes, and is made again.
+            DeliveryDocument.objects.filter(petition_id=self.petition_id).discard()
         Signature.objects.filter(pk=self.pk).anonymise()
         # The leaf goes too: the next statement's tree no longer holds it.
         Signature.objects.filter(pk=self.pk).update(state=self.State.ERASED, country="",
@@ -373,6 +381,90 @@ class CountSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.petition_id} {self.hour:%Y-%m-%d %H:00}: {self.signature_count}"
+
+
+class DeliveryDocumentQuerySet(models.QuerySet):
+    def discard(self) -> int:
+        """Delete these documents and their files: signers' names must not outlive a purge.
+
+        The files go once the transaction commits: one rolled back keeps them.
+        """
+        names = [name for name in self.values_list("file", flat=True) if name]
+        deleted, _ = self.delete()
+
+        def delete_files():
+            for name in names:
+                storages["private"].delete(name)
+
+        transaction.on_commit(delete_files)
+        return deleted
+
+
+class DeliveryDocument(models.Model):
+    """A petition's delivery document made in the background, kept for its owners.
+
+    One per petition: a new request replaces the old one. The worker builds
+    the request named by `request` and writes the file under a temporary name,
+    renamed only when whole, so a build that dies leaves no half file; a build
+    whose request was replaced meanwhile throws its file away.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("waiting to be prepared")
+        BUILDING = "building", _("being prepared")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("could not be made")
+
+    petition = models.OneToOneField(
+        Petition, on_delete=models.CASCADE, related_name="delivery_document",
+        verbose_name=_("petition"),
+    )
+    request = models.UUIDField(_("request"), default=uuid.uuid4)
+    state = models.CharField(_("state"), max_length=16, choices=State, default=State.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    # The requester's language: the document's and the e-mail's.
+    language = models.CharField(_("language"), max_length=16, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    made_at = models.DateTimeField(_("made"), null=True, blank=True)
+    # Its name in the "private" storage, never in MEDIA_ROOT (which may be served).
+    file = models.CharField(_("file"), max_length=200, blank=True)
+    sealed = models.BooleanField(_("sealed to the organisation's key"), default=False)
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    # The confirmed total the document states, and the petition's count then.
+    signatures = models.PositiveIntegerField(_("signatures"), null=True, blank=True)
+    counted = models.PositiveIntegerField(_("counted then"), null=True, blank=True)
+    # The kind of error only ("ENOSPC", "MemoryError"): never a path or a name.
+    failure = models.CharField(_("failure"), max_length=40, blank=True)
+
+    objects = DeliveryDocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("delivery document")
+        verbose_name_plural = _("delivery documents")
+
+    def __str__(self) -> str:
+        return f"{self.petition_id}: {self.state}"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.state == self.State.READY and bool(self.file)
+
+    @property
+    def is_pending(self) -> bool:
+        """Queued or being built, and not given up for dead (a worker killed mid-build)."""
+        if self.state not in (self.State.QUEUED, self.State.BUILDING):
+            return False
+        since = self.started_at or self.requested_at
+        return since > timezone.now() - timedelta(seconds=settings.CHORUS_DELIVERY_BUILD_TIMEOUT)
+
+    @property
+    def signatures_since(self) -> int:
+        """How many more the petition counts now than when the document was made."""
+        return self.petition.signature_count - (self.counted or 0)
 
 
 class Block(models.Model):

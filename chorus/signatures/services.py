@@ -24,7 +24,7 @@ from chorus.lib.digests import email_digest, ip_digest
 from chorus.lib.hosts import current_host, origin_for
 from chorus.petitions.models import Petition
 from chorus.signatures import screening, tokens
-from chorus.signatures.models import Invalidation, PaperRow, Signature
+from chorus.signatures.models import DeliveryDocument, Invalidation, PaperRow, Signature
 from chorus.signatures.sealing import services as sealing
 from chorus.signatures.tasks import (
     confirmations_stalled,
@@ -488,13 +488,15 @@ def signatures_apply_retention(*, now=None) -> Retention:
     ended = now - settings.CHORUS_CLOSED_PETITION_RETENTION_DAYS * days
     # A petition taken down has ended too: counted from when it closed, or else
     # from the takedown, so that taking it down never keeps its signers' data longer.
-    anonymised = Signature.objects.filter(
+    petition_ended = (
         Q(petition__state__in=[Petition.State.CLOSED, Petition.State.TAKEN_DOWN],
           petition__closed_at__lt=ended)
         | Q(petition__state=Petition.State.TAKEN_DOWN, petition__closed_at__isnull=True,
-            petition__taken_down_at__lt=ended),
-        anonymised_at__isnull=True,
-    ).anonymise()
+            petition__taken_down_at__lt=ended)
+    )
+    anonymised = Signature.objects.filter(petition_ended, anonymised_at__isnull=True).anonymise()
+    # A kept delivery document names signers too: it goes with their data.
+    DeliveryDocument.objects.filter(petition_ended).discard()
     # Paper rows of the same petitions, typed in but never verified, go the same way.
     PaperRow.objects.filter(
         Q(entry__batch__petition__state__in=[Petition.State.CLOSED, Petition.State.TAKEN_DOWN],
@@ -522,6 +524,7 @@ def petition_purge(*, petition: Petition, actor) -> int:
         # Paper rows still waiting for their second entry hold names and addresses too.
         PaperRow.objects.filter(entry__batch__petition=petition).update(name="", email="",
                                                                          updates=False)
+        DeliveryDocument.objects.filter(petition=petition).discard()
         audit_record(
             actor=actor, action="petition.purge", target=petition,
             anonymised=anonymised, unconfirmed_deleted=deleted,

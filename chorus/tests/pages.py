@@ -36,7 +36,7 @@ def demo_site() -> dict:
     from chorus.organisers.models import Membership, Organisation
     from chorus.petitions.models import Partner, Petition, PetitionTranslation
     from chorus.petitions.partners.services import partner_invite
-    from chorus.signatures.models import Signature
+    from chorus.signatures.models import DeliveryDocument, Signature
     from chorus.signatures.tokens import confirmation_token, manage_token
     from chorus.stories.models import Reply, Story
     from chorus.testing import make_member, make_user
@@ -55,14 +55,21 @@ def demo_site() -> dict:
     PetitionTranslation.objects.create(
         petition=liquidation, language="ar", title="أوقفوا دعوى حلّ تحالف سبكتروم",
         ask="اسحبوا الدعوى ضد تحالف سبكتروم.")
+    now = timezone.now()
     signature = Signature.objects.filter(petition=liquidation).order_by("pk").first()
     unconfirmed = Signature.objects.filter(petition=liquidation).order_by("pk").last()
     Signature.objects.filter(pk=unconfirmed.pk).update(state=Signature.State.PENDING,
                                                        confirmed_at=None)
+    # A big closed petition whose delivery document was made before the last signatures.
+    closed = Petition.objects.get(slug="register-member-groups")
+    Petition.objects.filter(pk=closed.pk).update(signature_count=12_050)
+    DeliveryDocument.objects.create(
+        petition=closed, state=DeliveryDocument.State.READY, file="delivery/demo.pdf",
+        pages=75, signatures=12_000, counted=12_000, made_at=now - timedelta(days=1),
+        requested_by=organiser)
     story = Story.objects.order_by("slug").first()
     Reply.objects.create(story=story, name="Amara K.", email_digest="0" * 64,
                          body="Thank you for writing this.")
-    now = timezone.now()
     Flag.objects.create(kind=Flag.Kind.DOMAIN, value="mailinator.example", petition=liquidation,
                         count=40, window_seconds=600, window_start=now - timedelta(minutes=10),
                         window_end=now)
@@ -176,6 +183,11 @@ def page_list(site: dict) -> list[Page]:
         Page("close", f"/organiser/petitions/{slug}/close/", "organiser"),
         Page("victory", f"/organiser/petitions/{slug}/victory/", "organiser"),
         Page("purge", f"/organiser/petitions/{slug}/purge/", "organiser"),
+        Page("delivery", f"/organiser/petitions/{slug}/delivery/", "organiser"),
+        Page("delivery-ready", "/organiser/petitions/register-member-groups/delivery/",
+             "organiser"),
+        Page("manage-delivery-ready", "/organiser/petitions/register-member-groups/",
+             "organiser"),
         Page("new-update", f"/organiser/petitions/{slug}/updates/new/", "organiser"),
         Page("target-add", f"/organiser/petitions/{slug}/targets/new/", "organiser"),
         Page("target-edit", f"/organiser/petitions/{slug}/targets/{target}/edit/", "organiser"),

@@ -76,6 +76,7 @@ EXPECTED = {
     "signatures:proof_of_work:challenge": PRIVATE,
     "signatures:exports:csv": (PRIVATE, ORGANISER),
     "signatures:exports:delivery": (PRIVATE, ORGANISER),
+    "signatures:exports:delivery_page": (PRIVATE, ORGANISER),
     "signatures:exports:purge": (PRIVATE, ORGANISER),
     "signatures:exports:partner_csv": (PRIVATE, ORGANISER),
     "signatures:transparency:log": PAGE,

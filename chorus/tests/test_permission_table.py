@@ -34,6 +34,7 @@ EDITOR_ACTION = expect(editor=302, owner=302)
 # An organiser form posted empty: only editors and owners get as far as its own refusal.
 EDITOR_FORM = expect(editor=400, owner=400)
 OWNER_PAGE = expect()
+OWNER_ACTION = expect(owner=302)
 STAFF_PAGE = expect(outsider=403, viewer=403, editor=403, owner=403, moderator=200)
 STAFF_ACTION = expect(outsider=403, viewer=403, editor=403, owner=403, moderator=302)
 # A public figure: anyone, signed in or not; a draft has none, for anyone.
@@ -67,6 +68,8 @@ TABLE = [
     ("petitions:targets:handin", "draft", "get", EDITOR_PAGE),
     ("signatures:exports:csv", "petition", "get", OWNER_PAGE),
     ("signatures:exports:delivery", "petition", "get", OWNER_PAGE),
+    ("signatures:exports:delivery_page", "petition", "get", OWNER_PAGE),
+    ("signatures:exports:delivery_page", "petition", "post", OWNER_ACTION),
     ("signatures:exports:purge", "petition", "get", OWNER_PAGE),
     ("moderation:queue", None, "get", STAFF_PAGE),
     ("moderation:audit", None, "get", STAFF_PAGE),

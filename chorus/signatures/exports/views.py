@@ -10,15 +10,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.views.decorators.cache import never_cache
 
-from chorus.audit.services import audit_record
 from chorus.lib.http import allow_methods, form_data, require_safe
 from chorus.organisers.models import Role
-from chorus.petitions.models import Petition
 from chorus.petitions.permissions import partner_for_member, petition_for_member
-from chorus.signatures.exports.delivery import DELIVERY_NOT_BUILT, DeliveryNotBuilt, delivery_pdf
+from chorus.signatures.exports.delivery.pdf import DELIVERY_NOT_BUILT, DeliveryNotBuilt
+from chorus.signatures.exports.delivery.services import (
+    delivery_is_direct,
+    delivery_latest,
+    delivery_open,
+    delivery_request,
+    petition_delivery,
+)
 from chorus.signatures.exports.forms import PurgeForm
 from chorus.signatures.exports.sealed import export_key, sealed_file
 from chorus.signatures.models import Signature
@@ -74,22 +79,12 @@ def _sealed(file, filename: str):
     return _private(response)
 
 
-def petition_delivery(*, petition: Petition, actor) -> bytes:
-    """The delivery document, recorded in the audit log with the total it states.
-
-    Audited only once it is built: a DeliveryNotBuilt leaves no entry, since
-    nothing was handed over.
-    """
-    document = delivery_pdf(petition)
-    confirmed = petition.signatures.filter(state=Signature.State.CONFIRMED).count()
-    audit_record(actor=actor, action="petition.delivery", target=petition, count=confirmed)
-    return document
-
-
 @login_required
 @require_safe
 def delivery(request, slug: str):
     petition, _membership = petition_for_member(request.user, slug, Role.OWNER)
+    if not delivery_is_direct(petition):
+        return _delivery_prepared(request, petition)
     try:
         document = petition_delivery(petition=petition, actor=request.user)
     except DeliveryNotBuilt:
@@ -100,6 +95,37 @@ def delivery(request, slug: str):
     response = HttpResponse(document, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{petition.slug}-delivery.pdf"'
     return _private(response)
+
+
+def _delivery_prepared(request, petition):
+    # Too big to make inside a request: the one the task worker prepared, if any.
+    opened = delivery_open(petition=petition, actor=request.user)
+    if opened is None:
+        messages.info(request, gettext(
+            "This petition's delivery document is made in the background: prepare it first."))
+        return redirect("signatures:exports:delivery_page", slug=petition.slug)
+    document, file = opened
+    if document.sealed:
+        return _sealed(file, f"{petition.slug}-delivery.pdf.age")
+    return _private(FileResponse(file, as_attachment=True, content_type="application/pdf",
+                                 filename=f"{petition.slug}-delivery.pdf"))
+
+
+@login_required
+@never_cache
+@allow_methods("GET", "POST")
+def delivery_page(request, slug: str):
+    petition, _membership = petition_for_member(request.user, slug, Role.OWNER)
+    if request.method == "POST":
+        form_data(request)  # the button sends nothing; a body too big is a 400 here
+        delivery_request(petition=petition, actor=request.user, language=get_language())
+        messages.success(request, gettext(
+            "The delivery document is being prepared. We will e-mail you when it is ready."))
+        return redirect("signatures:exports:delivery_page", slug=petition.slug)
+    return render(request, "signatures/exports/delivery.html", {
+        "petition": petition, "document": delivery_latest(petition),
+        "direct": delivery_is_direct(petition),
+    })
 
 
 @login_required

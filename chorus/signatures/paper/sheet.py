@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
-from chorus.signatures.exports.delivery import FONTS, needs_shaping
+from chorus.signatures.exports.delivery.pdf import FONTS, needs_shaping
 from chorus.signatures.models import PaperBatch
 
 LINES_PER_PAGE = 12

@@ -46,14 +46,14 @@ def test_the_delivery_document_names_only_those_who_agreed(admin_client, petitio
 
 
 def test_right_to_left_names_are_shaped_and_latin_ones_are_not():
-    from chorus.signatures.exports.delivery import needs_shaping
+    from chorus.signatures.exports.delivery.pdf import needs_shaping
 
     assert needs_shaping("نادية حسن") and needs_shaping("Nadia נדיה")
     assert not needs_shaping("Nadia Petrova") and not needs_shaping("Наталья Иванова")
 
 
 def test_an_arabic_name_reads_in_the_right_order(petition, monkeypatch):
-    from chorus.signatures.exports import delivery
+    from chorus.signatures.exports.delivery import pdf as delivery
 
     make(petition, "نادية حسن", "EG", show_name=True)
     signatures_count()
@@ -64,7 +64,7 @@ def test_an_arabic_name_reads_in_the_right_order(petition, monkeypatch):
         page.extract_text() for page in PdfReader(io.BytesIO(delivery.delivery_pdf(petition))).pages
     )
     assert "نادية حسن" in text
-    assert "نادية حسن" in shaped
+    assert any("نادية حسن" in line for line in shaped)
 
 
 def test_the_admin_says_so_when_the_document_cannot_be_built(admin_client, petition, monkeypatch):

@@ -180,7 +180,7 @@ def test_a_delivery_document_that_cannot_be_built_answers_a_page_and_audits_noth
         client, petition, owner, monkeypatch, tmp_path):
     sign(petition, "Nadia", "nadia@example.org")
     # The fonts cannot be read (a broken disk, a bad deploy): a real failure to build.
-    monkeypatch.setattr("chorus.signatures.exports.delivery.FONTS", tmp_path / "gone")
+    monkeypatch.setattr("chorus.signatures.exports.delivery.pdf.FONTS", tmp_path / "gone")
     client.force_login(owner)
     response = client.get(reverse("signatures:exports:delivery", args=[petition.slug]))
     assert response.status_code == 503

@@ -170,7 +170,7 @@ def test_the_delivery_document_prints_the_statement(petition, published):
 
     from pypdf import PdfReader
 
-    from chorus.signatures.exports.delivery import delivery_pdf
+    from chorus.signatures.exports.delivery.pdf import delivery_pdf
     from chorus.signatures.models import Statement
 
     statement = Statement.objects.get()
