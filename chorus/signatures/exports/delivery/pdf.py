@@ -68,9 +68,13 @@ class Delivery:
 def delivery_targets(petition: Petition) -> list[str]:
     """Who the petition is addressed to, one entry per target.
 
-    The one place that knows: today the petition's single `target` text; a
-    structured list of targets plugs in here.
+    The targets the organisers listed (name, role, organisation), in their
+    order; without any, the petition's own `target` text, as people signed it.
     """
+    listed = [", ".join(part for part in (target.name, target.role, target.organisation) if part)
+              for target in petition.targets.order_by("position", "pk")]
+    if listed:
+        return listed
     return [petition.target] if petition.target.strip() else []
 
 
@@ -180,6 +184,17 @@ def _cover(pdf: FPDF, petition: Petition, total: int) -> None:
         "count": number_format(total, force_grouping=True),
         "date": date_format(now, "DATETIME_FORMAT"),
     }, 13, "B", 6, align="C")
+    on_paper = Signature.objects.filter(petition=petition, state=Signature.State.CONFIRMED,
+                                        paper_batch__isnull=False).count()
+    if on_paper:
+        floor = settings.CHORUS_COUNTRY_FLOOR
+        # With the floor the public figure has: a handful of paper signers is not singled out.
+        _text(pdf, ngettext(
+            "Of which %(count)s on paper, verified by a second person.",
+            "Of which %(count)s on paper, verified by a second person.", on_paper,
+        ) % {"count": number_format(on_paper, force_grouping=True)} if on_paper >= floor
+            else _("Of which fewer than %(floor)s on paper.") % {"floor": floor},
+            12, gap=6, align="C")
     statement = latest_reference(petition.pk)
     if statement is not None:
         # So that the target can check this document against the public log.

@@ -9,9 +9,10 @@ from PIL import Image
 from pypdf import PdfReader
 
 from chorus.lib.digests import email_digest
+from chorus.petitions.models import Target
 from chorus.signatures.counting.services import signatures_count
 from chorus.signatures.exports.delivery.pdf import delivery_make, delivery_targets
-from chorus.signatures.models import Signature
+from chorus.signatures.models import PaperBatch, Signature
 from chorus.tests.test_hostile_input import PAYLOADS
 
 BODY = """## What we ask
@@ -83,6 +84,40 @@ def test_who_it_is_addressed_to_is_looked_up_in_one_place(petition):
     assert delivery_targets(petition) == ["The Government of Norvania"]
     petition.target = "   "
     assert delivery_targets(petition) == []
+
+
+def test_the_cover_names_each_listed_target_in_order(petition):
+    Target.objects.create(petition=petition, position=1, name="Prosecutor General")
+    Target.objects.create(petition=petition, position=0, name="Anna Berg", role="Minister",
+                          organisation="Ministry of Justice")
+
+    assert delivery_targets(petition) == ["Anna Berg, Minister, Ministry of Justice",
+                                          "Prosecutor General"]
+    cover = pages_of(petition)[1][0]
+    assert "Anna Berg, Minister, Ministry of Justice" in cover and "Prosecutor General" in cover
+
+
+@pytest.mark.parametrize(("paper", "said"), [
+    (6, "Of which 6 on paper, verified by a second person."),
+    (2, "Of which fewer than 5 on paper."),
+    (0, None),
+])
+def test_the_cover_says_how_many_signed_on_paper(petition, settings, paper, said):
+    settings.CHORUS_COUNTRY_FLOOR = 5
+    batch = PaperBatch.objects.create(petition=petition, code="DOC234", collector="Stall",
+                                      expected_rows=paper)
+    for i in range(3):
+        sign(petition, f"Online {i}")
+    for i in range(paper):
+        on_paper = sign(petition, f"On paper {i}", show_name=False)
+        Signature.objects.filter(pk=on_paper.pk).update(paper_batch=batch)
+
+    cover = " ".join(pages_of(petition)[1][0].split())
+    assert f"{3 + paper} people had signed" in cover
+    if said:
+        assert said in cover
+    else:
+        assert "on paper" not in cover
 
 
 def test_every_page_but_the_cover_is_numbered_and_titled(petition):
