@@ -34,6 +34,8 @@ NOT_A_COUNT = {
     "Reached %(percent)s %% of the goal — %(date)s",
     "%(percent)s%%",  # a confirmation rate
     "fewer than %(floor)s",  # "меньше 5": nothing counted follows the number
+    "Of which fewer than %(floor)s on paper.",  # the same
+    "Sent on %(sent)s",  # a date
     "The image is too large: it may be at most %(size)s MB.",  # a unit symbol
     "Being e-mailed: sent %(sent)s of %(total)s.",  # no noun follows
 }
