@@ -11,4 +11,5 @@ urlpatterns = [
     path("organisations/<slug:slug>/", views.organisation_detail, name="organisation"),
     path("organiser/petitions/", include("chorus.petitions.manage.urls")),
     path("organiser/petitions/", include("chorus.petitions.translations.urls")),
+    path("organiser/petitions/", include("chorus.petitions.previews.urls")),
 ]

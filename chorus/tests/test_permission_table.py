@@ -5,10 +5,14 @@ organisation's petitions are not even acknowledged). 403: a member without
 the role, or an organiser on a staff page. A number: the page works.
 """
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from chorus.petitions.models import Petition, RejectionReason
+from chorus.petitions.previews.services import preview_link_create
 
 LOGIN = "login"
 PERSONAS = ["anonymous", "outsider", "viewer", "editor", "owner", "moderator"]
@@ -28,6 +32,9 @@ STAFF_ACTION = expect(outsider=403, viewer=403, editor=403, owner=403, moderator
 # A public figure: anyone, signed in or not; a draft has none, for anyone.
 PUBLIC_READ = expect(anonymous=200, outsider=200, viewer=200, editor=200, moderator=200)
 NOT_PUBLIC = expect(anonymous=404, viewer=404, editor=404, owner=404)
+EDITOR_FORM = expect(editor=400, owner=400)
+EVERYONE = expect(anonymous=200, outsider=200, viewer=200, editor=200, moderator=200)
+NOBODY = expect(anonymous=404, viewer=404, editor=404, owner=404)
 # A staff form posted empty: only staff get as far as the form's own refusal.
 STAFF_FORM = expect(outsider=403, viewer=403, editor=403, owner=403, moderator=400)
 
@@ -42,6 +49,24 @@ TABLE = [
     ("petitions:manage:close", "petition", "get", EDITOR_PAGE),
     ("petitions:manage:victory", "petition", "post", EDITOR_ACTION),
     ("petitions:manage:victory", "petition", "get", EDITOR_PAGE),
+    ("petitions:manage:opening", "draft", "get", EDITOR_PAGE),
+    ("petitions:manage:opening", "scheduled", "get", EDITOR_PAGE),
+    # Posted empty: only editors and owners get as far as the form's own refusal.
+    ("petitions:manage:opening", "scheduled", "post", EDITOR_FORM),
+    ("petitions:manage:pause", "petition", "get", EDITOR_PAGE),
+    ("petitions:manage:pause", "petition", "post", EDITOR_ACTION),
+    ("petitions:manage:resume", "paused", "get", EDITOR_PAGE),
+    ("petitions:manage:resume", "paused", "post", EDITOR_ACTION),
+    ("petitions:previews:list", "scheduled", "get", EDITOR_PAGE),
+    ("petitions:previews:list", "scheduled", "post", EDITOR_FORM),
+    ("petitions:previews:revoke", "preview_link", "post", EDITOR_ACTION),
+    # Before the opening, only a preview link shows the petition, to anyone who holds it.
+    ("signatures:preview", "preview_token", "get", EVERYONE),
+    ("signatures:preview", "wrong_token", "get", NOBODY),
+    ("embeds:preview", "preview_token", "get", EVERYONE),
+    ("embeds:preview", "wrong_token", "get", NOBODY),
+    ("signatures:petition", "scheduled", "get", NOBODY),
+    ("embeds:embed", "scheduled", "get", NOBODY),
     ("updates:create", "petition", "get", EDITOR_PAGE),
     ("signatures:exports:csv", "petition", "get", OWNER_PAGE),
     ("signatures:exports:delivery", "petition", "get", OWNER_PAGE),
@@ -77,8 +102,23 @@ def objects(organisation, petition, draft):
     )
     taken_down.open()
     taken_down.take_down(by=None, reason=RejectionReason.objects.first(), note="Duplicate.")
+    scheduled = Petition.objects.create(
+        organisation=organisation, slug="opens-later", title="Embargoed", target="Someone",
+        ask="Something.", goal=10, opens_at=timezone.now() + datetime.timedelta(hours=5),
+    )
+    scheduled.open()
+    paused = Petition.objects.create(
+        organisation=organisation, slug="paused", title="Paused", target="Someone",
+        ask="Something.", goal=10,
+    )
+    paused.open()
+    paused.pause()
+    link, token = preview_link_create(petition=scheduled, actor=None, label="Reuters")
     return {"organisation": organisation, "petition": petition, "draft": draft,
-            "pending": pending, "taken_down": taken_down, None: None}
+            "pending": pending, "taken_down": taken_down, "scheduled": scheduled,
+            "paused": paused, "preview_link": (scheduled.slug, link.pk),
+            "preview_token": (scheduled.slug, token),
+            "wrong_token": (scheduled.slug, token[:-2] + "xx"), None: None}
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -88,7 +128,8 @@ def test_each_persona_gets_what_their_role_allows(
     client, people, objects, persona, name, subject, method, expected
 ):
     thing = objects[subject]
-    url = reverse(name, args=[thing.slug] if thing is not None else [])
+    args = list(thing) if isinstance(thing, tuple) else [thing.slug] if thing else []
+    url = reverse(name, args=args)
     if people[persona] is not None:
         client.force_login(people[persona])
     response = getattr(client, method)(url)
