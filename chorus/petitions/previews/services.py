@@ -35,11 +35,12 @@ def preview_link_create(*, petition: Petition, actor, label: str,
     if not 1 <= days <= PREVIEW_DAYS_MAX:
         raise ValidationError(_("A preview link lasts between 1 and 30 days."))
     token = secrets.token_urlsafe(24)
+    now = timezone.now()
     with transaction.atomic():
         link = PreviewLink.objects.create(
             petition=petition, label=label, digest=preview_digest(token),
             created_by=actor if actor and actor.is_authenticated else None,
-            expires_at=timezone.now() + datetime.timedelta(days=days),
+            created_at=now, expires_at=now + datetime.timedelta(days=days),
         )
         audit_record(actor=actor, action="petition.preview_link.create", target=petition,
                      link=link.pk, label=label, expires_at=link.expires_at.isoformat())
