@@ -35,6 +35,7 @@ def demo_site() -> dict:
     from chorus.moderation.models import Flag
     from chorus.organisers.models import Membership
     from chorus.petitions.models import Petition, PetitionTranslation
+    from chorus.petitions.previews.services import preview_link_create
     from chorus.signatures.models import Signature
     from chorus.signatures.tokens import confirmation_token, manage_token
     from chorus.stories.models import Reply, Story
@@ -65,9 +66,29 @@ def demo_site() -> dict:
     Flag.objects.create(kind=Flag.Kind.DOMAIN, value="mailinator.example", petition=liquidation,
                         count=40, window_seconds=600, window_start=now - timedelta(minutes=10),
                         window_end=now)
+    # Embargoed until a press conference, with a journalist's preview link; and one whose
+    # signing is paused while fake signatures are looked into.
+    scheduled = Petition.objects.create(
+        organisation=organisation, created_by=organiser, slug="embargoed-until-the-press",
+        title="Release the detained journalists", target="The Ministry of the Interior",
+        ask="Release the three journalists detained last week.", goal=5000,
+        body="Three journalists were detained **without charge**.",
+        opens_at=now + timedelta(hours=20),
+    )
+    scheduled.open()
+    _link, preview_token = preview_link_create(petition=scheduled, actor=organiser,
+                                               label="Reuters")
+    paused = Petition.objects.create(
+        organisation=organisation, created_by=organiser, slug="paused-while-we-check",
+        title="Protect the shelters", target="The City Council",
+        ask="Keep the shelters open this winter.", goal=2000,
+    )
+    paused.open()
+    paused.pause()
     return {
         "organiser": organiser, "membership": membership, "moderator": moderator,
-        "petition": liquidation,
+        "petition": liquidation, "scheduled": scheduled, "preview_token": preview_token,
+        "paused": paused,
         "story": story, "tag": story.tags.first(),
         "confirm_token": confirmation_token(unconfirmed.pk),
         "manage_token": manage_token(signature.pk),
@@ -76,6 +97,7 @@ def demo_site() -> dict:
 
 def page_list(site: dict) -> list[Page]:
     slug = site["petition"].slug
+    scheduled, paused = site["scheduled"].slug, site["paused"].slug
     story = site["story"]
     organisation = site["petition"].organisation.slug
     return [
@@ -111,6 +133,15 @@ def page_list(site: dict) -> list[Page]:
         Page("close", f"/organiser/petitions/{slug}/close/", "organiser"),
         Page("victory", f"/organiser/petitions/{slug}/victory/", "organiser"),
         Page("purge", f"/organiser/petitions/{slug}/purge/", "organiser"),
+        Page("pause", f"/organiser/petitions/{slug}/pause/", "organiser"),
+        Page("resume", f"/organiser/petitions/{paused}/resume/", "organiser"),
+        Page("petition-paused", f"/petitions/{paused}/"),
+        Page("embed-paused", f"/petitions/{paused}/embed/"),
+        Page("manage-scheduled", f"/organiser/petitions/{scheduled}/", "organiser"),
+        Page("opening", f"/organiser/petitions/{scheduled}/opening/", "organiser"),
+        Page("preview-links", f"/organiser/petitions/{scheduled}/previews/", "organiser"),
+        Page("preview", f"/petitions/{scheduled}/preview/{site['preview_token']}/"),
+        Page("embed-preview", f"/petitions/{scheduled}/embed/preview/{site['preview_token']}/"),
         Page("new-update", f"/organiser/petitions/{slug}/updates/new/", "organiser"),
         Page("members", f"/organiser/organisations/{organisation}/members/", "organiser"),
         Page("member-remove", f"/organiser/organisations/{organisation}/members/"
