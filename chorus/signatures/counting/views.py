@@ -33,11 +33,13 @@ def count_json(request, slug):
     payload = {
         "slug": figures["slug"], "signature_count": figures["signature_count"],
         "goal": figures["goal"], "state": figures["state"],
+        "paused": figures["paused_at"] is not None,
         "updated_at": counted_at.isoformat() if counted_at else None,
         "statement": _statement(request, figures),
     }
     number = payload["statement"]["number"] if payload["statement"] else 0
-    etag = f'"{payload["signature_count"]}-{payload["state"]}-{payload["updated_at"]}-{number}"'
+    etag = (f'"{payload["signature_count"]}-{payload["state"]}-{payload["paused"]:d}-'
+            f'{payload["updated_at"]}-{number}"')
     return public_json(request, payload, etag=etag)
 
 
