@@ -50,11 +50,16 @@ class PetitionQuerySet(models.QuerySet):
         """Approved petitions waiting for their opening time: public nowhere yet."""
         return self.filter(state=Petition.State.OPEN, opens_at__gt=timezone.now())
 
-    def signable(self):
+    def open_now(self):
+        """Open and before their closing date, signing paused or not: a pause stops the
+        signatures, not the petition (its count stays current, its log keeps speaking)."""
         now = timezone.now()
-        return self.filter(_opened(), state=Petition.State.OPEN, paused_at__isnull=True).filter(
+        return self.filter(_opened(), state=Petition.State.OPEN).filter(
             Q(closes_at__isnull=True) | Q(closes_at__gt=now)
         )
+
+    def signable(self):
+        return self.open_now().filter(paused_at__isnull=True)
 
     def most_signed(self):
         return self.order_by("-signature_count", "-opened_at")

@@ -128,3 +128,8 @@ def test_a_closed_or_scheduled_petition_cannot_be_paused(client, petition, edito
     scheduled.refresh_from_db()
     assert not scheduled.is_paused
     assert not AuditEntry.objects.filter(action="petition.pause").exists()
+
+
+def test_a_paused_petition_is_still_open_to_the_counter_and_the_log(paused):
+    assert Petition.objects.open_now().filter(pk=paused.pk).exists()
+    assert not Petition.objects.signable().filter(pk=paused.pk).exists()
