@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class Target(Schema):
@@ -59,6 +59,16 @@ class Petition(Schema):
     total_signatures: int
     goal: int
     state: str
+    # Before its opening time a petition is not in the API at all (404, and absent from
+    # lists), so this is always in the past here.
+    opens_at: datetime | None = Field(
+        description="The opening time the organisers set in advance, if they did; the "
+                    "petition is public only from then on."
+    )
+    paused: bool = Field(
+        description="Signing is paused for now: the petition stays open (state `open`) "
+                    "and its figures public, but it takes no signatures until resumed."
+    )
     browser_url: str
     featured_image_url: str | None
     featured_image_caption: str
@@ -100,6 +110,7 @@ class Count(Schema):
     total_signatures: int
     goal: int
     state: str
+    paused: bool = Field(description="Signing is paused for now (see Petition.paused).")
     counted_at: datetime | None
     statement: LogStatement | None
     paper: PaperCount | None = None

@@ -22,7 +22,7 @@ from chorus.audit.services import audit_record
 from chorus.lib.hosts import site_url
 from chorus.lib.http import public_page, require_safe
 from chorus.lib.translations import translated
-from chorus.petitions.models import HandIn, Petition
+from chorus.petitions.models import PAUSED_MESSAGE, HandIn, Petition
 from chorus.petitions.search import petitions_search
 from chorus.petitions.selectors import PetitionTakenDown, refuse_if_taken_down
 from chorus.petitions.takedown import taken_down_notice
@@ -82,6 +82,8 @@ def _petition_out(petition: Petition, language: str | None = None) -> dict:
         "total_signatures": petition.signature_count,
         "goal": petition.goal,
         "state": petition.state,
+        "opens_at": petition.opens_at,
+        "paused": petition.is_paused,
         "browser_url": _url(petition.get_absolute_url()),
         "featured_image_url": _url(petition.image.url) if petition.image else None,
         "featured_image_caption": petition.image_caption,
@@ -192,6 +194,7 @@ def count(request, slug: str):
             "signatures:transparency:statement", args=[figures["slug"], statement["number"]]))}
     return {"identifier": figures["slug"], "total_signatures": figures["signature_count"],
             "goal": figures["goal"], "state": figures["state"],
+            "paused": figures["paused_at"] is not None,
             "counted_at": figures["counted_at"], "statement": statement,
             "paper": {"total_signatures": figures["paper"]["signature_count"],
                       "fewer_than": figures["paper"]["fewer_than"]} if figures["paper"] else None}
@@ -290,7 +293,7 @@ class KeyAuth(HttpBearer):
 
 
 # The uses of a key that count towards its rate: those that got past the check.
-RATED_OUTCOMES = ["accepted", "invalid", "closed"]
+RATED_OUTCOMES = ["accepted", "invalid", "closed", "paused"]
 
 
 def _over_rate(api_key: ApiKey) -> bool:
@@ -341,6 +344,8 @@ def record_signature(request, slug: str, payload: schemas.SignatureIn):
     if _over_rate(api_key):
         return _refuse(api_key, slug, 429,
                        _("Too many signatures from this key; try again in a minute."))
+    if petition.is_paused:
+        return _refuse(api_key, slug, 409, PAUSED_MESSAGE, outcome="paused")
     if not petition.is_signable:
         return _refuse(api_key, slug, 409,
                        _("This petition is closed and no longer accepts signatures."))
@@ -362,8 +367,9 @@ def record_signature(request, slug: str, payload: schemas.SignatureIn):
     return Status(202, {"status": "accepted"})
 
 
-def _refuse(api_key: ApiKey, slug: str, status: int, message) -> Status:
-    _audit_key_use(api_key, slug, {404: "not_found", 409: "closed", 429: "rate_limited"}[status])
+def _refuse(api_key: ApiKey, slug: str, status: int, message, outcome: str = "") -> Status:
+    outcome = outcome or {404: "not_found", 409: "closed", 429: "rate_limited"}[status]
+    _audit_key_use(api_key, slug, outcome)
     return Status(status, {"detail": str(message)})
 
 

@@ -17,11 +17,21 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
 
 from chorus.lib.hosts import configured_hosts, origin_for, site_url
-from chorus.lib.http import cached_page, leave_no_trace, public_data, public_page, same_site_post
+from chorus.lib.http import (
+    cached_page,
+    leave_no_trace,
+    private_preview,
+    public_data,
+    public_page,
+    require_safe,
+    same_site_post,
+)
 from chorus.lib.translations import translated
+from chorus.petitions.previews.services import preview_link_use
 from chorus.petitions.selectors import (
     PetitionTakenDown,
     public_page_key,
+    public_petition,
     public_petition_or_404,
 )
 from chorus.petitions.takedown import taken_down_response
@@ -71,6 +81,24 @@ def embed(request, slug):
     )
 
 
+@embeddable
+@private_preview
+@require_safe
+def preview(request, slug, token):
+    """The embed before the opening, for a preview-link holder: "Opens on …" for the form.
+
+    Once the petition is public, any token here leads to the ordinary embed, so a frame
+    pasted before the launch works after it (and after the link expires)."""
+    if public_petition(slug) is not None:
+        return redirect("embeds:embed", slug=slug)
+    petition = preview_link_use(slug=slug, token=token)
+    if petition is None:
+        raise Http404
+    context = {"petition": translated(petition), "form": SignatureForm(), "preview": True,
+               "country_options": country_options("")}
+    return render(request, "embeds/embed.html", context)
+
+
 # Signing inside a partner's iframe works without cookies: the form is posted
 # from our own framed page, so the browser marks it same-origin (see
 # chorus.lib.http.is_cross_site); a page of the partner's cannot forge that.
@@ -116,9 +144,14 @@ def badge(request, slug):
     return response
 
 
-def snippet(petition, source: str = "") -> str:
+def snippet(petition, source: str = "", *, preview_token: str = "") -> str:
+    """The code a partner pastes. With a preview token it frames the preview embed, which
+    after the opening sends the frame on to the ordinary embed: a journalist can paste it
+    into a story before the launch and it keeps working after."""
     query = f"?{urlencode({'source': source})}" if source else ""
-    src = site_url() + reverse("embeds:embed", args=[petition.slug]) + query
+    path = (reverse("embeds:preview", args=[petition.slug, preview_token]) if preview_token
+            else reverse("embeds:embed", args=[petition.slug]) + query)
+    src = site_url() + path
     # Escaped: a partner pastes this into their page, and the title is organisers' text.
     return format_html(
         '<iframe src="{}" title="{}" width="100%" height="{}" loading="lazy" '

@@ -220,3 +220,19 @@ def is_cross_site(request) -> bool:
     allowed = {_origin(settings.SITE_URL), _origin(request.build_absolute_uri("/"))}
     allowed.update(_origin(trusted) for trusted in settings.CSRF_TRUSTED_ORIGINS)
     return origin.lower() not in allowed
+
+
+def private_preview(view):
+    """For a page reached by a secret link (a petition's preview before it opens): kept by
+    no cache, neither ours (never cached_page), nginx's nor the browser's; not indexed;
+    and its address, which holds the secret, never sent on as a Referer."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "private, no-store"
+        response["Referrer-Policy"] = "no-referrer"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return wrapper

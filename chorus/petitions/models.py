@@ -16,25 +16,52 @@ from chorus.lib.markdown import render_markdown
 from chorus.organisers.models import Organisation
 from chorus.petitions.partners.models import Partner, PartnerConsent
 
+# What a signer sees, on the page, in the embed and from the API, while signing is paused.
+PAUSED_MESSAGE = _("Signing is paused for now.")
+
+
+def _opened() -> Q:
+    """Approved petitions whose opening time, if they have one, has come.
+
+    Read from the clock at every query, so a petition opens at its time with no
+    job to run and no restart: nothing has to flip a flag at the press conference.
+    """
+    return Q(opens_at__isnull=True) | Q(opens_at__lte=timezone.now())
+
 
 class PetitionQuerySet(models.QuerySet):
     def visible(self):
         """Petitions anyone may read: open now, or closed after being open."""
-        return self.filter(state__in=[Petition.State.OPEN, Petition.State.CLOSED])
+        return self.filter(_opened(), state__in=[Petition.State.OPEN, Petition.State.CLOSED])
 
     def with_public_address(self):
         """Petitions whose public address answers: the visible ones, and those the
         moderators took down (which answer 410 Gone, so links in old news stories
         say what happened instead of "not found")."""
+        return self.approved().filter(_opened())
+
+    def approved(self):
+        """Petitions the moderators let through, whether or not their opening time has
+        come: what the public-petition cache holds, so that a petition opens the moment
+        its time comes even while its row sits in a cache (see Petition.is_public)."""
         return self.filter(
             state__in=[Petition.State.OPEN, Petition.State.CLOSED, Petition.State.TAKEN_DOWN]
         )
 
-    def signable(self):
+    def scheduled(self):
+        """Approved petitions waiting for their opening time: public nowhere yet."""
+        return self.filter(state=Petition.State.OPEN, opens_at__gt=timezone.now())
+
+    def open_now(self):
+        """Open and before their closing date, signing paused or not: a pause stops the
+        signatures, not the petition (its count stays current, its log keeps speaking)."""
         now = timezone.now()
-        return self.filter(state=Petition.State.OPEN).filter(
+        return self.filter(_opened(), state=Petition.State.OPEN).filter(
             Q(closes_at__isnull=True) | Q(closes_at__gt=now)
         )
+
+    def signable(self):
+        return self.open_now().filter(paused_at__isnull=True)
 
     def most_signed(self):
         return self.order_by("-signature_count", "-opened_at")
@@ -155,7 +182,14 @@ class Petition(models.Model):
     proof_of_work_until = models.DateTimeField(
         _("proof of work switched on until"), null=True, blank=True,
     )
+    # When an approved petition goes public (a press conference, say); until then it
+    # exists for nobody but its organisers, the moderators and preview-link holders.
+    opens_at = models.DateTimeField(_("opens"), null=True, blank=True)
+    # The real opening: the approval, or the opening time if that came later.
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    # Signing stopped for now (e.g. while a flood of fake signatures is looked into);
+    # the page stays public and the petition is not closed.
+    paused_at = models.DateTimeField(_("signing paused"), null=True, blank=True)
     closes_at = models.DateTimeField(_("closes"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     # Written only by the counter (chorus.signatures.counting.services), never per signature.
@@ -179,9 +213,24 @@ class Petition(models.Model):
         return reverse("signatures:petition", args=[self.slug])
 
     @property
+    def awaits_opening(self) -> bool:
+        """Its opening time is still to come (whatever its state)."""
+        return self.opens_at is not None and self.opens_at > timezone.now()
+
+    @property
+    def is_scheduled(self) -> bool:
+        """Approved, and waiting for its opening time: public nowhere yet."""
+        return self.state == self.State.OPEN and self.awaits_opening
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None
+
+    @property
     def is_signable(self) -> bool:
-        return self.state == self.State.OPEN and (
-            self.closes_at is None or self.closes_at > timezone.now()
+        return (
+            self.state == self.State.OPEN and not self.awaits_opening and not self.is_paused
+            and (self.closes_at is None or self.closes_at > timezone.now())
         )
 
     @property
@@ -197,7 +246,12 @@ class Petition(models.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.state in (self.State.OPEN, self.State.CLOSED)
+        return self.state in (self.State.OPEN, self.State.CLOSED) and not self.awaits_opening
+
+    def clean(self) -> None:
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": _("The closing date must come after the "
+                                                  "opening time.")})
 
     @property
     def is_editable_by_organiser(self) -> bool:
@@ -224,15 +278,63 @@ class Petition(models.Model):
         )
 
     def open(self) -> None:
-        """Open for signing: a moderator approved it (or staff opened it directly)."""
-        if self.closes_at is not None and self.closes_at <= timezone.now():
-            raise ValidationError(_("The closing date has passed; change it before opening."))
+        """Open for signing: a moderator approved it (or staff opened it directly).
+
+        With an opening time still to come it is approved now and opens then, by
+        the clock alone (see _opened); one that passed during review opens now.
+        """
         now = timezone.now()
+        if self.closes_at is not None and self.closes_at <= now:
+            raise ValidationError(_("The closing date has passed; change it before opening."))
+        opens_at = self.opens_at if self.awaits_opening else None
+        if opens_at and self.closes_at is not None and self.closes_at <= opens_at:
+            raise ValidationError(_("The closing date must come after the opening time."))
         self._move(
             [self.State.DRAFT, self.State.PENDING], self.State.OPEN,
             _("Only a draft or a petition awaiting review can be opened."),
-            opened_at=now, reviewed_at=now, moderation_note="",
+            opens_at=opens_at, opened_at=opens_at or now, reviewed_at=now, moderation_note="",
         )
+
+    @property
+    def may_change_opening(self) -> bool:
+        """Its opening time may be set or cleared: until it is public."""
+        return self.state in (self.State.DRAFT, self.State.PENDING) or self.is_scheduled
+
+    def schedule_opening(self, *, at: datetime.datetime | None) -> None:
+        """Set (or, with None, clear) the opening time, before the petition opens.
+
+        Cleared on an approved petition, it opens now. opened_at follows, so that it
+        always says when the petition really became public.
+        """
+        now = timezone.now()
+        if not self.may_change_opening:
+            raise ValidationError(_("The opening time can only be changed before the "
+                                    "petition opens."))
+        if at is not None and at <= now:
+            raise ValidationError(_("Choose an opening time in the future."))
+        if at is not None and self.closes_at is not None and self.closes_at <= at:
+            raise ValidationError(_("The closing date must come after the opening time."))
+        self.opens_at = at
+        fields = ["opens_at", "updated_at"]
+        if self.state == self.State.OPEN:
+            self.opened_at = at or now
+            fields.append("opened_at")
+        self.save(update_fields=fields)
+
+    def pause(self) -> None:
+        """Stop signing for now, without closing: the page, count and history stay public."""
+        if self.state != self.State.OPEN or self.awaits_opening:
+            raise ValidationError(_("Only an open petition can be paused."))
+        if self.is_paused:
+            raise ValidationError(_("Signing is already paused."))
+        self.paused_at = timezone.now()
+        self.save(update_fields=["paused_at", "updated_at"])
+
+    def resume(self) -> None:
+        if self.state != self.State.OPEN or not self.is_paused:
+            raise ValidationError(_("Signing is not paused."))
+        self.paused_at = None
+        self.save(update_fields=["paused_at", "updated_at"])
 
     approve = open
 
@@ -258,7 +360,7 @@ class Petition(models.Model):
         self._move(
             [self.State.OPEN], self.State.CLOSED,
             _("Only an open petition can be closed."),
-            closed_at=at or timezone.now(),
+            closed_at=at or timezone.now(), paused_at=None,
         )
 
     def take_down(self, *, by, reason: "RejectionReason", note: str,
@@ -554,6 +656,51 @@ class HandIn(models.Model):
     def is_overdue(self, today: datetime.date) -> bool:
         """Whether answers not given by now are late: the date expected has passed."""
         return self.answers_due is not None and today > self.answers_due
+
+
+class PreviewLinkQuerySet(models.QuerySet):
+    def usable(self):
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class PreviewLink(models.Model):
+    """A private link to a petition before it opens, for a journalist or a partner.
+
+    Only a keyed digest of its token is stored (chorus.petitions.previews.services):
+    the token itself is shown once, to the organiser who made it.
+    """
+
+    petition = models.ForeignKey(
+        Petition, on_delete=models.CASCADE, related_name="preview_links",
+        verbose_name=_("petition"),
+    )
+    label = models.CharField(_("for whom"), max_length=100,
+                             help_text=_("Who gets it, e.g. “Reuters”."))
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    first_used_at = models.DateTimeField(_("first used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = PreviewLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("preview link")
+        verbose_name_plural = _("preview links")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+
 __all__ = ["AnswerStatus", "HandIn", "Milestone", "Partner", "PartnerConsent", "Petition",
-           "PetitionQuerySet", "PetitionRevision", "PetitionTranslation", "RejectionReason",
-           "Target", "TargetStatus"]
+           "PetitionQuerySet", "PetitionRevision", "PetitionTranslation", "PreviewLink",
+           "RejectionReason", "Target", "TargetStatus"]

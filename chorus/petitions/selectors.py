@@ -28,16 +28,22 @@ def _cached_petition(slug: str) -> Petition | None:
     During a rush every page view and every signature reads the same petition;
     one query per process every few seconds is enough. Unknown slugs are
     remembered too, so a flood of bad links does not reach the database.
+
+    A petition waiting for its opening time is kept too, and answered as unknown
+    until then: the clock is read at every request, so it opens on time on every
+    node without waiting for this cache (or a remembered "unknown") to run out.
     """
     key = public_petition_key(slug)
     petition = cache.get(key)
     if petition is None:
         petition = (
-            Petition.objects.with_public_address()
+            Petition.objects.approved()
             .select_related("organisation", "takedown_reason").filter(slug=slug).first()
         )
         cache.set(key, petition or _MISSING, settings.CHORUS_COUNT_CACHE_SECONDS)
-    return None if petition == _MISSING else petition
+    if petition is None or petition == _MISSING or petition.awaits_opening:
+        return None
+    return petition
 
 
 def public_petition(slug: str) -> Petition | None:

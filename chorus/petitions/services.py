@@ -1,3 +1,5 @@
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -130,6 +132,30 @@ def petition_submit(*, petition: Petition, actor) -> Petition:
 def petition_close(*, petition: Petition, actor) -> Petition:
     """Stop signing now, before any closing date."""
     return _petition_move(petition, actor, "petition.close", Petition.close)
+
+
+def petition_pause(*, petition: Petition, actor) -> Petition:
+    """Stop signing for now, without closing. The same path as a close (the row changes,
+    so the cached pages' keys do; the cached rows are forgotten here and run out within
+    CHORUS_COUNT_CACHE_SECONDS on the other nodes), so every node refuses within that bound."""
+    return _petition_move(petition, actor, "petition.pause", Petition.pause)
+
+
+def petition_resume(*, petition: Petition, actor) -> Petition:
+    return _petition_move(petition, actor, "petition.resume", Petition.resume)
+
+
+def petition_opening_schedule(*, petition: Petition, actor,
+                              at: datetime.datetime | None) -> Petition:
+    """Set or clear the opening time before the petition opens (cleared once approved:
+    it opens now)."""
+    with transaction.atomic():
+        current = Petition.objects.select_for_update().get(pk=petition.pk)
+        current.schedule_opening(at=at)
+        audit_record(actor=actor, action="petition.opening",
+                     target=current, opens_at=at.isoformat() if at else None)
+        public_petition_forget(current.slug)
+    return current
 
 
 def petition_victory_declare(*, petition: Petition, actor) -> Petition:

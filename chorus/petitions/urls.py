@@ -13,4 +13,5 @@ urlpatterns = [
     path("organiser/petitions/", include("chorus.petitions.translations.urls")),
     path("organiser/petitions/", include("chorus.petitions.targets.urls")),
     path("", include("chorus.petitions.partners.urls")),
+    path("organiser/petitions/", include("chorus.petitions.previews.urls")),
 ]

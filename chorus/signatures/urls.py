@@ -6,6 +6,7 @@ app_name = "signatures"
 
 urlpatterns = [
     path("petitions/<slug:slug>/", views.petition, name="petition"),
+    path("petitions/<slug:slug>/preview/<str:token>/", views.preview, name="preview"),
     path("petitions/<slug:slug>/sign/", views.sign, name="sign"),
     # A form posted without the slash would be redirected and lost.
     path("petitions/<slug:slug>/sign", views.sign),

@@ -10,15 +10,18 @@ from chorus.lib.charts import bar_chart
 from chorus.lib.http import (
     cached_page,
     leave_no_trace,
+    private_preview,
     public_page,
     require_safe,
     same_site_post,
 )
 from chorus.lib.text import masked_email
 from chorus.lib.translations import translated
+from chorus.petitions.previews.services import preview_link_use
 from chorus.petitions.selectors import (
     petition_in_reader_language,
     public_page_key,
+    public_petition,
     public_petition_or_404,
 )
 from chorus.signatures import services, tasks, tokens
@@ -32,7 +35,7 @@ from chorus.signatures.transparency.selectors import latest_reference
 COUNTRIES_ON_PAGE = 10
 
 
-def render_petition(request, petition, form, status=200):
+def render_petition(request, petition, form, status=200, *, preview=False):
     """The petition page, with the sign form as given (blank or with errors)."""
     countries = country_totals(petition.pk)
     petition, languages = petition_in_reader_language(petition)
@@ -48,6 +51,7 @@ def render_petition(request, petition, form, status=200):
         ),
         "more_countries": max(0, len(countries) - COUNTRIES_ON_PAGE),
         "log_statement": latest_reference(petition.pk),
+        "preview": preview,
     }
     return render(request, "petitions/petition_detail.html", context, status=status)
 
@@ -64,6 +68,21 @@ def petition(request, slug):
         public_page_key("petition-page", petition, source),
         lambda: render_petition(request, petition, SignatureForm(initial={"source": source})),
     )
+
+
+@private_preview
+@require_safe
+def preview(request, slug, token):
+    """The petition page before its opening, for a preview-link holder only: a banner says
+    so and the form is disabled. Never from cached_page: it is not everyone's page.
+
+    Once the petition is public, any token here leads to the public page."""
+    if public_petition(slug) is not None:
+        return redirect("signatures:petition", slug=slug)
+    petition = preview_link_use(slug=slug, token=token)
+    if petition is None:
+        raise Http404
+    return render_petition(request, petition, SignatureForm(), preview=True)
 
 
 # No CSRF cookie: signing must work on a first visit that sets no cookie and

@@ -36,6 +36,7 @@ def demo_site() -> dict:
     from chorus.organisers.models import Membership, Organisation
     from chorus.petitions.models import Partner, Petition, PetitionTranslation
     from chorus.petitions.partners.services import partner_invite
+    from chorus.petitions.previews.services import preview_link_create
     from chorus.signatures.models import DeliveryDocument, Signature
     from chorus.signatures.tokens import confirmation_token, manage_token
     from chorus.stories.models import Reply, Story
@@ -73,6 +74,25 @@ def demo_site() -> dict:
     Flag.objects.create(kind=Flag.Kind.DOMAIN, value="mailinator.example", petition=liquidation,
                         count=40, window_seconds=600, window_start=now - timedelta(minutes=10),
                         window_end=now)
+    # Embargoed until a press conference, with a journalist's preview link; and one whose
+    # signing is paused while fake signatures are looked into.
+    scheduled = Petition.objects.create(
+        organisation=organisation, created_by=organiser, slug="embargoed-until-the-press",
+        title="Release the detained journalists", target="The Ministry of the Interior",
+        ask="Release the three journalists detained last week.", goal=5000,
+        body="Three journalists were detained **without charge**.",
+        opens_at=now + timedelta(hours=20),
+    )
+    scheduled.open()
+    _link, preview_token = preview_link_create(petition=scheduled, actor=organiser,
+                                               label="Reuters")
+    paused = Petition.objects.create(
+        organisation=organisation, created_by=organiser, slug="paused-while-we-check",
+        title="Protect the shelters", target="The City Council",
+        ask="Keep the shelters open this winter.", goal=2000,
+    )
+    paused.open()
+    paused.pause()
     targets = _targets_and_handin(liquidation, organiser)
     # A coalition: a partner that brought a signer, and an invitation still waiting.
     partner_organisation = Organisation.objects.create(name="Rainbow Network",
@@ -87,6 +107,7 @@ def demo_site() -> dict:
         "organiser": organiser, "membership": membership, "moderator": moderator,
         "partner": partner, "partner_invitation_token": invitation_token,
         "petition": liquidation, "target": targets[0], **paper,
+        "scheduled": scheduled, "preview_token": preview_token, "paused": paused,
         "story": story, "tag": story.tags.first(),
         "confirm_token": confirmation_token(unconfirmed.pk),
         "manage_token": manage_token(signature.pk),
@@ -147,6 +168,7 @@ def _paper_batches(petition, organiser, helper) -> dict:
 def page_list(site: dict) -> list[Page]:
     slug = site["petition"].slug
     target = site["target"].pk
+    scheduled, paused = site["scheduled"].slug, site["paused"].slug
     story = site["story"]
     organisation = site["petition"].organisation.slug
     paper, typed = site["paper_batch"].code, site["paper_typed"].code
@@ -188,6 +210,15 @@ def page_list(site: dict) -> list[Page]:
              "organiser"),
         Page("manage-delivery-ready", "/organiser/petitions/register-member-groups/",
              "organiser"),
+        Page("pause", f"/organiser/petitions/{slug}/pause/", "organiser"),
+        Page("resume", f"/organiser/petitions/{paused}/resume/", "organiser"),
+        Page("petition-paused", f"/petitions/{paused}/"),
+        Page("embed-paused", f"/petitions/{paused}/embed/"),
+        Page("manage-scheduled", f"/organiser/petitions/{scheduled}/", "organiser"),
+        Page("opening", f"/organiser/petitions/{scheduled}/opening/", "organiser"),
+        Page("preview-links", f"/organiser/petitions/{scheduled}/previews/", "organiser"),
+        Page("preview", f"/petitions/{scheduled}/preview/{site['preview_token']}/"),
+        Page("embed-preview", f"/petitions/{scheduled}/embed/preview/{site['preview_token']}/"),
         Page("new-update", f"/organiser/petitions/{slug}/updates/new/", "organiser"),
         Page("target-add", f"/organiser/petitions/{slug}/targets/new/", "organiser"),
         Page("target-edit", f"/organiser/petitions/{slug}/targets/{target}/edit/", "organiser"),

@@ -18,7 +18,14 @@ from django.contrib.auth import get_user_model
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from chorus.petitions.models import HandIn, Petition, PetitionRevision, RejectionReason, Target
+from chorus.petitions.models import (
+    HandIn,
+    Petition,
+    PetitionRevision,
+    PreviewLink,
+    RejectionReason,
+    Target,
+)
 from chorus.testing import SIGNER, make_user
 
 PAYLOADS = {
@@ -235,6 +242,15 @@ def cases(client, organisation, petition, owner, editor, moderator, immediate_ta
         fields={"row-0-name": "line", "row-0-country": "line"},
         stored=lambda: PaperRow.objects.count(),
         pages=lambda: [(as_editor, entry_url)]))
+    embargoed = Petition.objects.create(
+        organisation=organisation, created_by=editor, slug="embargoed", title="Embargoed",
+        target="The Ministry", ask="Release them.", goal=50,
+        opens_at=timezone.now() + datetime.timedelta(hours=5))
+    embargoed.open()
+    previews = reverse("petitions:previews:list", args=[embargoed.slug])
+    result["preview link"] = (as_editor, Case(
+        url=previews, valid={"label": "Reuters", "days": "7"}, fields={"label": "line"},
+        stored=lambda: PreviewLink.objects.count(), pages=lambda: [(as_editor, previews)]))
 
     try:
         from chorus.stories.models import Reply, Story
@@ -269,7 +285,7 @@ FIELDS = [
     ("reply", "name"), ("reply", "website"), ("reply", "body"),
     ("signup", "name"),
     ("send-back note", "note"), ("reject note", "note"), ("takedown note", "note"),
-    ("correction note", "note"),
+    ("correction note", "note"), ("preview link", "label"),
     ("target", "name"), ("target", "role"), ("target", "organisation"), ("target", "contact"),
     ("hand-in", "place"), ("hand-in", "received_by"), ("hand-in", "reference"),
     ("hand-in", "note"), ("answer", "text"),
@@ -348,7 +364,7 @@ def test_hostile_input_is_refused_or_shown_harmlessly(
 @pytest.mark.django_db
 @pytest.mark.parametrize("form", ["sign", "petition", "update", "reply", "signup",
                                   "send-back note", "correction note", "target", "hand-in",
-                                  "paper batch", "paper entry"])
+                                  "paper batch", "paper entry", "preview link"])
 def test_malformed_utf8_is_refused_or_replaced_never_a_500(cases, form):
     client, case = case_for(cases, form)
     line_field = next(name for name, kind in case.fields.items() if kind == "line") \
@@ -368,7 +384,8 @@ def test_malformed_utf8_is_refused_or_replaced_never_a_500(cases, form):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("form", ["sign", "petition", "update", "reply", "signup",
-                                  "send-back note", "target", "hand-in", "answer"])
+                                  "send-back note", "target", "hand-in", "answer",
+                                  "preview link"])
 def test_a_body_over_the_request_limit_is_a_400(cases, form, settings):
     client, case = case_for(cases, form)
     before = case.stored()

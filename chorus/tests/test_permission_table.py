@@ -5,11 +5,15 @@ organisation's petitions are not even acknowledged). 403: a member without
 the role, or an organiser on a staff page. A number: the page works.
 """
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from chorus.petitions.models import Petition, RejectionReason, Target
 from chorus.petitions.partners.services import partner_invite
+from chorus.petitions.previews.services import preview_link_create
 from chorus.signatures.models import PaperBatch
 
 LOGIN = "login"
@@ -40,6 +44,9 @@ STAFF_ACTION = expect(outsider=403, viewer=403, editor=403, owner=403, moderator
 # A public figure: anyone, signed in or not; a draft has none, for anyone.
 PUBLIC_READ = expect(anonymous=200, outsider=200, viewer=200, editor=200, moderator=200)
 NOT_PUBLIC = expect(anonymous=404, viewer=404, editor=404, owner=404)
+EDITOR_FORM = expect(editor=400, owner=400)
+EVERYONE = expect(anonymous=200, outsider=200, viewer=200, editor=200, moderator=200)
+NOBODY = expect(anonymous=404, viewer=404, editor=404, owner=404)
 # A staff form posted empty: only staff get as far as the form's own refusal.
 STAFF_FORM = expect(outsider=403, viewer=403, editor=403, owner=403, moderator=400)
 
@@ -54,6 +61,24 @@ TABLE = [
     ("petitions:manage:close", "petition", "get", EDITOR_PAGE),
     ("petitions:manage:victory", "petition", "post", EDITOR_ACTION),
     ("petitions:manage:victory", "petition", "get", EDITOR_PAGE),
+    ("petitions:manage:opening", "draft", "get", EDITOR_PAGE),
+    ("petitions:manage:opening", "scheduled", "get", EDITOR_PAGE),
+    # Posted empty: only editors and owners get as far as the form's own refusal.
+    ("petitions:manage:opening", "scheduled", "post", EDITOR_FORM),
+    ("petitions:manage:pause", "petition", "get", EDITOR_PAGE),
+    ("petitions:manage:pause", "petition", "post", EDITOR_ACTION),
+    ("petitions:manage:resume", "paused", "get", EDITOR_PAGE),
+    ("petitions:manage:resume", "paused", "post", EDITOR_ACTION),
+    ("petitions:previews:list", "scheduled", "get", EDITOR_PAGE),
+    ("petitions:previews:list", "scheduled", "post", EDITOR_FORM),
+    ("petitions:previews:revoke", "preview_link", "post", EDITOR_ACTION),
+    # Before the opening, only a preview link shows the petition, to anyone who holds it.
+    ("signatures:preview", "preview_token", "get", EVERYONE),
+    ("signatures:preview", "wrong_token", "get", NOBODY),
+    ("embeds:preview", "preview_token", "get", EVERYONE),
+    ("embeds:preview", "wrong_token", "get", NOBODY),
+    ("signatures:petition", "scheduled", "get", NOBODY),
+    ("embeds:embed", "scheduled", "get", NOBODY),
     ("updates:create", "petition", "get", EDITOR_PAGE),
     ("petitions:targets:add", "petition", "get", EDITOR_PAGE),
     ("petitions:targets:add", "petition", "post", EDITOR_FORM),
@@ -131,6 +156,18 @@ def objects(organisation, petition, draft, owner, partner_owner):
     )
     taken_down.open()
     taken_down.take_down(by=None, reason=RejectionReason.objects.first(), note="Duplicate.")
+    scheduled = Petition.objects.create(
+        organisation=organisation, slug="opens-later", title="Embargoed", target="Someone",
+        ask="Something.", goal=10, opens_at=timezone.now() + datetime.timedelta(hours=5),
+    )
+    scheduled.open()
+    paused = Petition.objects.create(
+        organisation=organisation, slug="paused", title="Paused", target="Someone",
+        ask="Something.", goal=10,
+    )
+    paused.open()
+    paused.pause()
+    link, preview_token = preview_link_create(petition=scheduled, actor=None, label="Reuters")
     # A page about one of the petition's targets names the petition and the target.
     target = Target.objects.create(petition=petition, name="Minister of Justice")
     invitation, token = partner_invite(actor=owner, petition=petition)
@@ -142,12 +179,15 @@ def objects(organisation, petition, draft, owner, partner_owner):
             # URL arguments of their own:
             "partner": [petition.slug, partner_owner.partner.pk],
             "invitation": [petition.slug, invitation.pk],
-            "invitation_link": [token]}
+            "invitation_link": [token], "scheduled": scheduled,
+            "paused": paused, "preview_link": (scheduled.slug, link.pk),
+            "preview_token": (scheduled.slug, preview_token),
+            "wrong_token": (scheduled.slug, preview_token[:-2] + "xx")}
 
 
 def url_args(name: str, thing) -> list:
-    if isinstance(thing, list):  # URL arguments of its own
-        return thing
+    if isinstance(thing, list | tuple):  # URL arguments of its own
+        return list(thing)
     if isinstance(thing, PaperBatch):
         return [thing.petition.slug, thing.code, *([1] if name.endswith(":entry") else [])]
     return [thing.slug] if thing is not None else []

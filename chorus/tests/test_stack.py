@@ -210,6 +210,29 @@ def test_a_petition_closed_on_one_node_refuses_signatures_on_the_other_within_th
     assert time.monotonic() - closed_at <= bound, (time.monotonic() - closed_at, statuses)
 
 
+def test_a_pause_on_one_node_refuses_signatures_on_the_other_within_the_bound_and_a_resume_too(
+    running_stack,
+):
+    organiser, signer = node(NODE_PORTS[0]), node(NODE_PORTS[1])
+    assert sign(signer, SIGNABLE, "before.pause@example.org") == 302  # also warms B's cache
+    organiser.log_in("organiser@example.org")
+    bound = settings.CHORUS_COUNT_CACHE_SECONDS + 1
+    for action, expected in (("pause", 409), ("resume", 302)):
+        path = f"/organiser/petitions/{SIGNABLE}/{action}/"
+        token = organiser.csrf(path)
+        status, _headers, _ = organiser.request(path, {"csrfmiddlewaretoken": token})
+        assert status == 302
+        changed_at = time.monotonic()
+        statuses = []
+
+        def answered(expected=expected, action=action, statuses=statuses):
+            statuses.append(sign(signer, SIGNABLE, f"after.{action}.{len(statuses)}@example.org"))
+            return statuses[-1] == expected
+
+        until(answered, 10)
+        assert time.monotonic() - changed_at <= bound, (time.monotonic() - changed_at, statuses)
+
+
 def test_personal_pages_are_never_served_from_the_cache_to_another_visitor(running_stack):
     organiser = Browser()
     organiser.log_in("organiser@example.org")

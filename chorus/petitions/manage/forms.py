@@ -178,3 +178,32 @@ class PetitionForm(HeroImageFormMixin, forms.ModelForm):
         """An unsaved petition with the submitted text, to show what it will look like."""
         # After validation the form's own copy holds every submitted value.
         return self.instance if self.is_valid() else None
+
+
+# Far enough for any planned launch; a typo in the year is refused instead.
+OPENING_MAX_DAYS = 366
+
+
+class OpeningForm(forms.Form):
+    """When an approved petition goes public, in UTC like every time on the organiser pages."""
+
+    opens_at = forms.DateTimeField(
+        label=_("Opens at (UTC)"), required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Until then the petition is public nowhere, even once approved; it "
+                    "opens by itself at that minute."),
+        error_messages={"invalid": _("Enter a date and time, like 2026-03-01 09:30.")},
+    )
+
+    def clean_opens_at(self):
+        value = self.cleaned_data["opens_at"]
+        if value is None:
+            raise ValidationError(_("Enter the opening time, or clear it."), code="required")
+        # The field read it in the site's time zone; the page asks for UTC.
+        value = timezone.make_naive(value).replace(tzinfo=datetime.UTC)
+        if value <= timezone.now():
+            raise ValidationError(_("Choose an opening time in the future."))
+        if value > timezone.now() + datetime.timedelta(days=OPENING_MAX_DAYS):
+            raise ValidationError(_("Choose an opening time within a year."))
+        return value

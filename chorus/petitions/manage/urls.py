@@ -12,4 +12,7 @@ urlpatterns = [
     path("<slug:slug>/submit/", views.submit, name="submit"),
     path("<slug:slug>/close/", views.close, name="close"),
     path("<slug:slug>/victory/", views.victory, name="victory"),
+    path("<slug:slug>/opening/", views.opening, name="opening"),
+    path("<slug:slug>/pause/", views.pause, name="pause"),
+    path("<slug:slug>/resume/", views.resume, name="resume"),
 ]

@@ -7,11 +7,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from chorus.lib.forms import posted_form, saving
-from chorus.lib.http import allow_methods, require_post
+from chorus.lib.http import allow_methods, form_data, require_post
 from chorus.organisers.models import Role
 from chorus.organisers.permissions import organisations_for
 from chorus.petitions import services
-from chorus.petitions.manage.forms import PetitionForm
+from chorus.petitions.manage.forms import OpeningForm, PetitionForm
 from chorus.petitions.permissions import petition_for_member
 
 
@@ -127,3 +127,46 @@ def victory(request, slug):
         return _confirm_page(request, slug, "victory")
     return _move(request, slug, services.petition_victory_declare,
                  _("Victory is declared on the petition's page. Congratulations!"))
+
+
+@login_required
+@allow_methods("GET", "POST")
+def opening(request, slug):
+    """Set or clear the time the petition goes public (before it does)."""
+    petition, _membership = petition_for_member(request.user, slug, Role.EDITOR)
+    clearing = request.POST.get("action") == "clear"
+    form = OpeningForm(None if request.method == "GET" or clearing else form_data(request),
+                       initial={"opens_at": petition.opens_at})
+    if request.method == "POST" and (clearing or form.is_valid()):
+        try:
+            services.petition_opening_schedule(
+                petition=petition, actor=request.user,
+                at=None if clearing else form.cleaned_data["opens_at"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("The opening time is cleared.") if clearing
+                             else _("The opening time is saved."))
+            return redirect("petitions:manage:detail", slug=petition.slug)
+    status = 400 if form.errors else 200
+    return render(request, "petitions/manage/opening.html",
+                  {"petition": petition, "form": form}, status=status)
+
+
+@login_required
+@allow_methods("GET", "POST")
+def pause(request, slug):
+    if request.method == "GET":
+        return _confirm_page(request, slug, "pause")
+    return _move(request, slug, services.petition_pause,
+                 _("Signing is paused. The page stays public; resume when you are ready."))
+
+
+@login_required
+@allow_methods("GET", "POST")
+def resume(request, slug):
+    if request.method == "GET":
+        return _confirm_page(request, slug, "resume")
+    return _move(request, slug, services.petition_resume,
+                 _("Signing has resumed."))

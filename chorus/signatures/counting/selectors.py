@@ -11,6 +11,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -202,10 +203,13 @@ def public_count(slug: str) -> dict | None:
     key = public_count_key(slug)
     figures = cache.get(key)
     if figures is None:
+        # approved(), not with_public_address(): a petition waiting for its opening
+        # time is cached too and refused below by the clock, so that it opens on time.
         figures = (
-            Petition.objects.with_public_address()
+            Petition.objects.approved()
             .filter(slug=slug)
-            .values("pk", "slug", "signature_count", "goal", "state", "counted_at")
+            .values("pk", "slug", "signature_count", "goal", "state", "counted_at",
+                    "opens_at", "paused_at")
             .first()
         )
         if figures is None:
@@ -215,6 +219,8 @@ def public_count(slug: str) -> dict | None:
         paper = paper_figure(figures["pk"])
         figures["paper"] = paper.as_json() if paper else None
         cache.set(key, figures, settings.CHORUS_COUNT_CACHE_SECONDS)
+    if figures["opens_at"] is not None and figures["opens_at"] > timezone.now():
+        return None
     if figures["state"] == Petition.State.TAKEN_DOWN:
         # Raises; and if the petition was restored in between, these figures are right.
         public_petition_or_404(slug)

@@ -121,7 +121,7 @@ def _count_locked(now) -> CountRun:
                 signature_count=F("signature_count") + delta, counted_at=now
             )
     # The count of every open petition is now known to be current.
-    Petition.objects.signable().update(counted_at=now)
+    Petition.objects.open_now().update(counted_at=now)
     changed = [pk for pk, delta in deltas.items() if delta]
     _snapshot(changed, now)
     # Every petition with a signature counted or uncounted, even if its count

@@ -34,6 +34,7 @@ def count_json(request, slug):
     payload = {
         "slug": figures["slug"], "signature_count": figures["signature_count"],
         "goal": figures["goal"], "state": figures["state"],
+        "paused": figures["paused_at"] is not None,
         "updated_at": counted_at.isoformat() if counted_at else None,
         "statement": _statement(request, figures),
         # Of which signed on paper sheets (null if none), with the small-count floor.
@@ -41,8 +42,8 @@ def count_json(request, slug):
     }
     number = payload["statement"]["number"] if payload["statement"] else 0
     paper = (figures["paper"] or {}).get("signature_count")
-    etag = (f'"{payload["signature_count"]}-{payload["state"]}-{payload["updated_at"]}-{number}'
-            f'-{paper}"')
+    etag = (f'"{payload["signature_count"]}-{payload["state"]}-{payload["paused"]:d}-'
+            f'{payload["updated_at"]}-{number}-{paper}"')
     return public_json(request, payload, etag=etag)
 
 

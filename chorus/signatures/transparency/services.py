@@ -140,7 +140,7 @@ def _due(now: datetime.datetime) -> list[LogHead]:
                & (Q(published_at__isnull=True)
                   | (Q(changed_at__gt=F("published_at")) & Q(published_at__lt=hour))))
     # An open petition says so at least once a day, changed or not: no silent cut.
-    quiet_day = Q(published_at__lt=day, petition__in=Petition.objects.signable())
+    quiet_day = Q(published_at__lt=day, petition__in=Petition.objects.open_now())
     return list(LogHead.objects.filter(changed | quiet_day).order_by("pk"))
 
 

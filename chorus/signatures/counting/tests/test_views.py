@@ -25,11 +25,10 @@ def test_it_gives_the_count(client, petition):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     data = response.json()
-    assert set(data) == {"slug", "signature_count", "goal", "state", "updated_at", "statement",
-                         "paper"}
-    assert (data["slug"], data["signature_count"], data["goal"], data["state"]) == (
-        "stop-the-liquidation", 42, 100, "open",
-    )
+    assert set(data) == {"slug", "signature_count", "goal", "state", "paused", "updated_at",
+                         "statement", "paper"}
+    assert (data["slug"], data["signature_count"], data["goal"], data["state"],
+            data["paused"]) == ("stop-the-liquidation", 42, 100, "open", False)
 
 
 def test_it_can_be_read_from_any_site_and_cached(client, petition, settings):
