@@ -35,7 +35,9 @@ def run(strategy) -> None:
     @settings(max_examples=40, deadline=None,
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
     def check(case):
-        case.call_and_validate(checks=ALL_CHECKS)
+        # Public answers are gzipped for clients that take them; the WSGI client
+        # schemathesis drives (werkzeug's) asks for gzip but does not unpack it.
+        case.call_and_validate(checks=ALL_CHECKS, headers={"Accept-Encoding": "identity"})
 
     check()
 

@@ -24,7 +24,8 @@ def cached_urls(profile: Path, site: str) -> list[str]:
     for entry in profile.rglob("*"):
         if entry.is_file() and "Cache" in entry.parts:
             data = entry.read_bytes()
-            found += [m.decode() for m in re.findall(re.escape(site.encode()) + rb"[^\x00\s]*",
+            # Printable ASCII only: the compressed page that may follow the key is not a URL.
+            found += [m.decode() for m in re.findall(re.escape(site.encode()) + rb"[!-~]*",
                                                      data)]
     return found
 
