@@ -558,15 +558,7 @@ def signatures_csv_rows(*, petition: Petition, actor, sealed: bool = False):
     memory. Recorded in the audit log with the number of rows actually sent,
     even if the download stops half-way.
     """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def line(values) -> str:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([_neutralise(value) for value in values])
-        return buffer.getvalue()
-
+    line = _csv_line_writer()
     rows = 0
     try:
         yield line([*CSV_COLUMNS, "sealed"] if sealed else CSV_COLUMNS)
@@ -587,6 +579,20 @@ def signatures_csv_rows(*, petition: Petition, actor, sealed: bool = False):
         audit_record(actor=actor, action="petition.export_csv", target=petition, rows=rows)
 
 
+def _csv_line_writer():
+    """One CSV line at a time, each value neutralised against formula injection."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def line(values) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([_neutralise(value) for value in values])
+        return buffer.getvalue()
+
+    return line
+
+
 PARTNER_CSV_COLUMNS = ["confirmed_at", "name", "email", "country"]
 
 
@@ -598,15 +604,7 @@ def partner_signatures_csv_rows(*, partner, actor):
     another partner's. Streams like signatures_csv_rows and is audited the
     same way, with the rows actually sent.
     """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def line(values) -> str:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([_neutralise(value) for value in values])
-        return buffer.getvalue()
-
+    line = _csv_line_writer()
     rows = 0
     try:
         yield line(PARTNER_CSV_COLUMNS)
