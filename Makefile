@@ -72,7 +72,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 checkers: system-packages node_modules/.package-lock.json
 
 test: install checkers
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Every page of the page checks, in English, Russian and Arabic, at 320 and 1280 px.
 screenshots: install checkers
