@@ -33,6 +33,13 @@ class CountryTotal:
     fewer_than: int | None
 
 
+def floored(n: int) -> tuple[int | None, int | None]:
+    """(n, None), or (None, the floor) when n is below the small-count floor: a public
+    figure by country, partner or paper that small shows only "fewer than <floor>"."""
+    floor = settings.CHORUS_COUNTRY_FLOOR
+    return (n, None) if n >= floor else (None, floor)
+
+
 def country_totals(petition_id: int) -> list[CountryTotal]:
     """Confirmed signatures by country, biggest first, with small numbers hidden.
 
@@ -50,13 +57,8 @@ def country_totals(petition_id: int) -> list[CountryTotal]:
             .order_by("-n", "country")
         )
         cache.set(key, rows, settings.CHORUS_STATS_CACHE_SECONDS)
-    floor = settings.CHORUS_COUNTRY_FLOOR
     names = dict(countries)  # translated into the active language
-    return [
-        CountryTotal(code, str(names.get(code, code)), n if n >= floor else None,
-                     floor if n < floor else None)
-        for code, n in rows
-    ]
+    return [CountryTotal(code, str(names.get(code, code)), *floored(n)) for code, n in rows]
 
 
 @dataclass(frozen=True)
@@ -88,9 +90,7 @@ def partner_totals(petition_id: int) -> list[PartnerTotal]:
         rows = sorted(((source, name, counts.get(pk, 0)) for pk, source, name in partners),
                       key=lambda row: (-row[2], row[1]))
         cache.set(key, rows, settings.CHORUS_STATS_CACHE_SECONDS)
-    floor = settings.CHORUS_COUNTRY_FLOOR
-    return [PartnerTotal(source, name, n if n >= floor else None, floor if n < floor else None)
-            for source, name, n in rows]
+    return [PartnerTotal(source, name, *floored(n)) for source, name, n in rows]
 
 
 # A map depends only on each country's class (and the reader's language), so one
@@ -185,10 +185,7 @@ def paper_figure(petition_id: int) -> PaperFigure | None:
         count = Signature.objects.filter(petition_id=petition_id, counted=True,
                                          paper_batch__isnull=False).count()
         cache.set(key, count, settings.CHORUS_COUNT_CACHE_SECONDS)
-    if not count:
-        return None
-    floor = settings.CHORUS_COUNTRY_FLOOR
-    return PaperFigure(count if count >= floor else None, floor if count < floor else None)
+    return PaperFigure(*floored(count)) if count else None
 
 
 def public_count(slug: str) -> dict | None:

@@ -25,7 +25,7 @@ from fpdf import FPDF, FontFace
 from fpdf.errors import FPDFException
 
 from chorus.petitions.models import Petition
-from chorus.signatures.counting.selectors import country_totals
+from chorus.signatures.counting.selectors import country_totals, floored
 from chorus.signatures.exports.delivery.markup import printable_html
 from chorus.signatures.models import Signature
 from chorus.signatures.transparency.selectors import latest_reference
@@ -187,13 +187,13 @@ def _cover(pdf: FPDF, petition: Petition, total: int) -> None:
     on_paper = Signature.objects.filter(petition=petition, state=Signature.State.CONFIRMED,
                                         paper_batch__isnull=False).count()
     if on_paper:
-        floor = settings.CHORUS_COUNTRY_FLOOR
         # With the floor the public figure has: a handful of paper signers is not singled out.
+        shown, fewer_than = floored(on_paper)
         _text(pdf, ngettext(
             "Of which %(count)s on paper, verified by a second person.",
             "Of which %(count)s on paper, verified by a second person.", on_paper,
-        ) % {"count": number_format(on_paper, force_grouping=True)} if on_paper >= floor
-            else _("Of which fewer than %(floor)s on paper.") % {"floor": floor},
+        ) % {"count": number_format(shown, force_grouping=True)} if shown is not None
+            else _("Of which fewer than %(floor)s on paper.") % {"floor": fewer_than},
             12, gap=6, align="C")
     statement = latest_reference(petition.pk)
     if statement is not None:
