@@ -30,10 +30,16 @@ def verifier():
 
 
 class Clock:
-    """timezone.now() as the test says: hours pass in an instant."""
+    """timezone.now() as the test says: hours pass in an instant.
+
+    It starts yesterday morning, so that the hours it moves on stay behind the
+    database's own clock (rows stamped by PostgreSQL's now(), such as a batch's
+    creation, must not look older than the signatures the test made).
+    """
 
     def __init__(self, monkeypatch):
-        self.now = timezone.now().replace(hour=9, minute=5, second=0, microsecond=0)
+        yesterday = timezone.now() - datetime.timedelta(days=1)
+        self.now = yesterday.replace(hour=9, minute=5, second=0, microsecond=0)
         monkeypatch.setattr(timezone, "now", lambda: self.now)
 
     def advance(self, delta=HOUR):
