@@ -8,3 +8,10 @@ from chorus.signatures import checks  # noqa: F401 - registers the deployment ch
 class SignaturesConfig(AppConfig):
     name = "chorus.signatures"
     verbose_name = _("Signatures")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from chorus.signatures.services import insert_function_install
+
+        post_migrate.connect(insert_function_install, sender=self)

@@ -127,6 +127,13 @@ def held_reason_sql() -> str:
     )
 
 
+# The SQL type of each parameter of `held_reason_sql`, in the order of
+# `held_reason_params` (the PostgreSQL function declares them: stored.py).
+_WINDOW = ("integer", "bigint", "text", "timestamptz", "integer", "integer")
+HELD_REASON_PARAM_TYPES = ("text", "text", "text", "text", "text", *_WINDOW, *_WINDOW)
+HELD_REASON_PARAM_TYPES += ("integer", "bigint", "timestamptz", "integer", "integer")
+
+
 def held_reason_params(
     *, petition_id: int, ip_digest: str, domain: str, address_digest: str, reason: str,
     now,

@@ -23,7 +23,7 @@ from chorus.lib import crypto
 from chorus.lib.digests import email_digest, ip_digest
 from chorus.lib.hosts import current_host, origin_for
 from chorus.petitions.models import Petition
-from chorus.signatures import screening, tokens
+from chorus.signatures import screening, stored, tokens
 from chorus.signatures.models import DeliveryDocument, Invalidation, PaperRow, Signature
 from chorus.signatures.sealing import services as sealing
 from chorus.signatures.tasks import (
@@ -58,14 +58,38 @@ def _insert_sql() -> str:
     # concurrent signatures may both see a limit not yet reached, which lets
     # at most a few more through than the limit: limits are a signal, not a
     # guarantee. "WHERE true" tells SQLite's parser that ON CONFLICT is not a join.
+    # "LIMIT 1" keeps the screening a subquery of its own: merged into the outer
+    # SELECT, its checks ran twice, once for each use of `reason`.
     return (
         f"INSERT INTO {table} ({columns}) "  # noqa: S608 - our names
         f"SELECT {placeholders}, screened.reason, "
         f"CASE WHEN screened.reason = '' THEN {screening.sql_literal(Signature.State.PENDING)}"
         f" ELSE {screening.sql_literal(Signature.State.HELD)} END "
-        f"FROM ({screening.held_reason_sql()}) AS screened WHERE true "
+        f"FROM ({screening.held_reason_sql()} LIMIT 1) AS screened WHERE true "
         "ON CONFLICT (petition_id, email_digest) DO NOTHING RETURNING id"
     )
+
+
+def _insert_types() -> tuple[str, ...]:
+    """The SQL type of each parameter of `_insert_sql`, for its PostgreSQL function."""
+    by_column = {f.column: f for f in Signature._meta.concrete_fields}
+    return (
+        *(by_column[c].db_type(connection) for c in _INSERT_COLUMNS),
+        *screening.HELD_REASON_PARAM_TYPES,
+    )
+
+
+def insert_function_install(*, using: str = "default", **_signal) -> None:
+    """Create the PostgreSQL function signing runs (a post_migrate receiver: apps.py)."""
+    stored.install(_insert_sql(), _insert_types(), using=using)
+
+
+@cache
+def _insert_call() -> str:
+    """The statement signing runs: on PostgreSQL, its function; elsewhere, itself."""
+    if connection.vendor != "postgresql":
+        return _insert_sql()
+    return stored.call_sql(_insert_sql(), _insert_types())
 
 
 @cache
@@ -172,8 +196,10 @@ def signature_create(
     )
     with (transaction.atomic() if partner_opt_ins else nullcontext()), \
             connection.cursor() as cursor:
-        cursor.execute(_insert_sql(), params)
+        cursor.execute(_insert_call(), params)
         inserted = cursor.fetchone()
+        if inserted is not None and inserted[0] is None:
+            inserted = None  # the function answers NULL where the statement answers no row
         if inserted is not None and partner_opt_ins:
             Signature.partner_opt_ins.through.objects.bulk_create(
                 Signature.partner_opt_ins.through(signature_id=inserted[0], partner_id=partner)

@@ -1,0 +1,68 @@
+"""The signature's INSERT as a PostgreSQL function, so that it is planned once per connection.
+
+The statement that records a signature (services.signature_create) screens it
+in the same INSERT: a few subqueries. Planned afresh for every signature, as
+Django's client-side parameters make it, PostgreSQL spent three times as long
+planning it as running it (bench/README.md). PL/pgSQL keeps the plans of a
+function's statements for as long as the connection lives, and unlike a
+prepared statement that needs no state kept in the session, so it works
+through PgBouncer in transaction mode too.
+
+The function's body is the very statement SQLite runs (`%s` becomes `$1`,
+`$2`, …), and its name carries a digest of its definition: `migrate` creates
+the one the running code calls (a `post_migrate` receiver), a change to the
+statement makes a new function, and a server still running the previous code
+keeps calling the previous one until it restarts.
+"""
+
+import hashlib
+from functools import cache
+
+from django.db import connections
+
+# A generic plan: the parameters never change which index is right (the limits
+# lead with the address's digest or the domain, see screening.py), and without
+# this PostgreSQL keeps making a custom plan per call for the LIMIT parameters.
+_SETTINGS = "SET plan_cache_mode = force_generic_plan"
+
+
+def _base(sql_type: str) -> str:
+    """A column's type without its length: varchar(200) checks the length on INSERT."""
+    return sql_type.partition("(")[0].strip()
+
+
+def _definition(statement: str, types: tuple[str, ...]) -> tuple[str, str]:
+    """(name, CREATE statement) of the function running `statement` with `types`."""
+    types = tuple(_base(t) for t in types)
+    pieces = statement.split("%s")
+    if len(pieces) != len(types) + 1:
+        raise ValueError(f"{len(pieces) - 1} placeholders for {len(types)} types")
+    body = pieces[0] + "".join(f"${i}{piece}" for i, piece in enumerate(pieces[1:], start=1))
+    if not body.endswith(" RETURNING id"):
+        raise ValueError("the statement must end with RETURNING id")
+    body += " INTO inserted"
+    digest = hashlib.sha256(f"{types}\n{body}".encode()).hexdigest()[:12]
+    name = f"chorus_signature_insert_{digest}"
+    create = (
+        f"CREATE OR REPLACE FUNCTION {name}({', '.join(types)}) RETURNS bigint "
+        f"LANGUAGE plpgsql {_SETTINGS} AS $chorus$ "
+        f"DECLARE inserted bigint; BEGIN {body}; RETURN inserted; END $chorus$"
+    )
+    return name, create
+
+
+@cache
+def call_sql(statement: str, types: tuple[str, ...]) -> str:
+    """The SELECT that runs `statement` through its function: one row, the new id or NULL."""
+    name, _create = _definition(statement, types)
+    return f"SELECT {name}({', '.join(f'%s::{_base(t)}' for t in types)})"
+
+
+def install(statement: str, types: tuple[str, ...], *, using: str = "default") -> None:
+    """Create the function for `statement` if it is missing (PostgreSQL only)."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    _name, create = _definition(statement, types)
+    with connection.cursor() as cursor:
+        cursor.execute(create)
