@@ -8,6 +8,7 @@ A Host header that is not configured is refused (ALLOWED_HOSTS includes every
 configured host and nothing else is added).
 """
 
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 from urllib.parse import urlsplit
@@ -81,6 +82,16 @@ def site_url() -> str:
     return origin_for(current_host())
 
 
+@contextmanager
+def answering_on(host: str):
+    """Within it, current_host() is `host` if it is one of the site's hosts, else ""."""
+    token = _request_host.set(host if host in _origins() else "")
+    try:
+        yield
+    finally:
+        _request_host.reset(token)
+
+
 class SiteSecurityMiddleware(SecurityMiddleware):
     """Django's SecurityMiddleware, right for each configured host.
 
@@ -94,11 +105,8 @@ class SiteSecurityMiddleware(SecurityMiddleware):
 
     def __call__(self, request):
         host = request.get_host().lower()  # refuses a host not in ALLOWED_HOSTS, as ever
-        token = _request_host.set(host if host in _origins() else "")
-        try:
+        with answering_on(host):
             return super().__call__(request)
-        finally:
-            _request_host.reset(token)
 
     def process_request(self, request):
         if is_onion(request.get_host()):

@@ -8,16 +8,24 @@ is answered exactly as the full stack would.
 
 import io
 import sys
+import time
 from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
+from django.db import OperationalError
 from django.test import Client
 from django.utils import timezone
+from django.utils.http import parse_http_date
 
 from chorus import wsgi
+from chorus.lib.digests import email_digest
+from chorus.lib.forms import BOT_TRAP_FIELD
 from chorus.petitions.models import Petition
+from chorus.signatures import services
 from chorus.signatures.models import Signature
+from chorus.signatures.proof_of_work import services as proof_of_work
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,7 +37,8 @@ SECURITY_HEADERS = (
 
 
 def call(path: str, data: dict | None = None, *, method: str = "POST",
-         origin: str = ORIGIN, cookie: str = "") -> tuple[int, dict, bytes]:
+         origin: str = ORIGIN, cookie: str = "", language: str = "",
+         ) -> tuple[int, dict, bytes]:
     body = urlencode(data or {}).encode()
     environ = {
         "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "",
@@ -43,6 +52,8 @@ def call(path: str, data: dict | None = None, *, method: str = "POST",
     }
     if cookie:
         environ["HTTP_COOKIE"] = cookie
+    if language:
+        environ["HTTP_ACCEPT_LANGUAGE"] = language
     answer = {}
 
     def start_response(status, headers, exc_info=None):
@@ -51,7 +62,7 @@ def call(path: str, data: dict | None = None, *, method: str = "POST",
 
     chunks = wsgi.application(environ, start_response)
     content = b"".join(chunks)
-    chunks.close()
+    getattr(chunks, "close", lambda: None)()  # optional in WSGI: the hot path's list has none
     return answer["status"], answer["headers"], content
 
 
@@ -180,3 +191,100 @@ def test_unknown_and_taken_down_petitions_read_the_same_on_the_short_path(petiti
     )
     assert call(f"/petitions/{petition.slug}/", method="GET")[0] == 410
     assert call(f"/petitions/{petition.slug}/count.json", method="GET")[0] == 410
+
+
+# The hot path (chorus/signatures/hot_path.py): after the first signature of a kind, the
+# next ones are answered without Django's cycle, with the answer Django gave.
+
+def test_the_next_signature_of_the_same_kind_is_answered_as_django_answered_the_first(
+    petition, signing_counter,
+):
+    path = f"/petitions/{petition.slug}/sign/"
+    first = call(path, signer(30))
+    second = call(path, signer(31))
+    third = call(path, signer(30))  # a duplicate: the same answer
+    assert signing_counter == ["anonymous"]  # Django answered only the first
+    assert first[0] == second[0] == third[0] == 302
+    without_expiry = [{k: v for k, v in header_dict(answer[1]).items() if k != "expires"}
+                      for answer in (first, second, third)]
+    assert without_expiry[0] == without_expiry[1] == without_expiry[2]
+    assert without_expiry[0]["location"] == f"/petitions/{petition.slug}/thanks/"
+    expires = parse_http_date(header_dict(second[1])["expires"])
+    assert expires <= time.time()
+    rows = Signature.objects.filter(petition=petition)
+    assert rows.count() == 2
+    assert rows.get(email_digest=email_digest("nadia.31@example.org")).confirmation_due
+    assert rows.get(email_digest=email_digest("nadia.30@example.org")).confirmation_sends == 2
+
+
+def test_each_language_and_address_is_a_kind_of_its_own(petition, signing_counter):
+    for n, (where, language) in enumerate([("", "ru"), ("", "ru"), ("embed/", "ru"),
+                                           ("embed/", "ru"), ("", "")]):
+        status, headers, _content = call(
+            f"/petitions/{petition.slug}/{where}sign/", signer(40 + n), language=language,
+        )
+        assert status == 302
+        assert header_dict(headers)["content-language"] == (language or "en")
+    assert signing_counter == ["anonymous", "anonymous", "anonymous"]
+    assert header_dict(headers)["location"] == f"/petitions/{petition.slug}/thanks/"
+    languages = dict(Signature.objects.values_list("email_digest", "language"))
+    assert languages[email_digest("nadia.41@example.org")] == "ru"
+    assert languages[email_digest("nadia.43@example.org")] == "ru"
+    assert languages[email_digest("nadia.44@example.org")] == "en"
+
+
+@pytest.mark.parametrize("case", ["invalid", "cross-site", "closed", "cookie", "bot", "proof"])
+def test_anything_unusual_is_still_answered_by_django(petition, signing_counter, case):
+    path = f"/petitions/{petition.slug}/sign/"
+    assert call(path, signer(50))[0] == 302  # the kind is known from now on
+    data, origin, cookie = signer(51), ORIGIN, ""
+    if case == "invalid":
+        data = {"name": "Nadia <b>", "email": "not an address", "country": "DE"}
+    elif case == "cross-site":
+        origin = "https://elsewhere.example"
+    elif case == "closed":
+        Petition.objects.filter(pk=petition.pk).update(
+            state=Petition.State.CLOSED, closed_at=timezone.now(), updated_at=timezone.now(),
+        )
+        cache.clear()
+    elif case == "cookie":
+        cookie = "django_language=ru"
+    elif case == "bot":
+        data = {**data, BOT_TRAP_FIELD: "https://spam.example"}
+    elif case == "proof":
+        Petition.objects.filter(pk=petition.pk).update(
+            proof_of_work=Petition.ProofOfWork.ALWAYS, updated_at=timezone.now(),
+        )
+        cache.clear()
+        data = {**data, proof_of_work.FIELD_NAME: "bm90IGEgc29sdXRpb24="}
+    status, _headers, content = call(path, data, origin=origin, cookie=cookie)
+    expected = {"invalid": 400, "cross-site": 403, "closed": 409, "cookie": 302, "bot": 302,
+                "proof": 400}[case]
+    assert status == expected
+    stored = Signature.objects.filter(petition=petition).count()
+    assert stored == (2 if case == "cookie" else 1)
+    if case == "bot":  # answered as a signature by the hot path, stored by nobody
+        assert signing_counter == ["anonymous"]
+    else:
+        assert signing_counter == ["anonymous", "anonymous"]
+    if case == "invalid":  # the body reached Django whole: the form comes back as typed
+        assert b"Please enter a valid e-mail address" in content
+        assert b'value="Nadia &lt;b&gt;"' in content
+    if case == "proof":
+        assert b"did not succeed" in content
+
+
+def test_a_database_failure_on_the_hot_path_gets_django_s_page_with_the_form(
+    petition, signing_counter, monkeypatch,
+):
+    path = f"/petitions/{petition.slug}/sign/"
+    assert call(path, signer(60))[0] == 302
+
+    def unreachable(**kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(services, "signature_create", unreachable)
+    status, _headers, content = call(path, signer(61))
+    assert status == 503
+    assert b"nadia.61@example.org" in content
+    assert signing_counter == ["anonymous", "anonymous"]
