@@ -195,7 +195,7 @@ def signature_create(
         ),
     )
     with (transaction.atomic() if partner_opt_ins else nullcontext()), \
-            connection.cursor() as cursor:
+            stored.cursor() as cursor:
         cursor.execute(_insert_call(), params)
         inserted = cursor.fetchone()
         if inserted is not None and inserted[0] is None:

@@ -58,6 +58,29 @@ def call_sql(statement: str, types: tuple[str, ...]) -> str:
     return f"SELECT {name}({', '.join(f'%s::{_base(t)}' for t in types)})"
 
 
+def cursor(using: str = "default"):
+    """A cursor of Django's whose parameters travel apart from the statement (PostgreSQL).
+
+    Django quotes parameters into the statement's text (client-side binding); for
+    the call of this function, with its forty-odd parameters, that quoting and
+    PostgreSQL's parsing of the literals cost more than sending them as
+    parameters. psycopg prepares nothing when DATABASE_TRANSACTION_POOLER sets
+    prepare_threshold to None (settings.py), so this works through PgBouncer too.
+    Elsewhere, Django's own cursor.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        # What connection.cursor() does, with another kind of psycopg cursor: Django's
+        # wrapper (error translation, execute_wrappers, the queries DEBUG logs) around it.
+        return connection._prepare_cursor(ServerBindingCursor(connection.connection))
+
+
 def install(statement: str, types: tuple[str, ...], *, using: str = "default") -> None:
     """Create the function for `statement` if it is missing (PostgreSQL only)."""
     connection = connections[using]
