@@ -211,10 +211,12 @@ def is_cross_site(request) -> bool:
     cookies (a signer's first visit, or inside a partner's iframe), where
     Django's cookie-based CSRF check cannot.
     """
-    fetch_site = request.headers.get("Sec-Fetch-Site")
+    # From META, not request.headers: that builds a dict of every header first, and
+    # this runs for every signature (signatures/hot_path.py).
+    fetch_site = request.META.get("HTTP_SEC_FETCH_SITE")
     if fetch_site is not None:
         return fetch_site not in ("same-origin", "none")
-    origin = request.headers.get("Origin")
+    origin = request.META.get("HTTP_ORIGIN")
     if origin is None:
         return False  # not a browser form post: nothing to forge
     allowed = {_origin(settings.SITE_URL), _origin(request.build_absolute_uri("/"))}

@@ -127,11 +127,21 @@ def held_reason_sql() -> str:
     )
 
 
-# The SQL type of each parameter of `held_reason_sql`, in the order of
-# `held_reason_params` (the PostgreSQL function declares them: stored.py).
-_WINDOW = ("integer", "bigint", "text", "timestamptz", "integer", "integer")
-HELD_REASON_PARAM_TYPES = ("text", "text", "text", "text", "text", *_WINDOW, *_WINDOW)
-HELD_REASON_PARAM_TYPES += ("integer", "bigint", "timestamptz", "integer", "integer")
+# The name and SQL type of each parameter of `held_reason_sql`, in the order of
+# `held_reason_params`; a name shared with a column of the signature's INSERT is
+# the same value (the PostgreSQL function takes it once: stored.py).
+def _window(limit: str, column: str, start: str) -> tuple:
+    return ((limit, "integer"), ("petition_id", "bigint"), *([(column, "text")] if column else []),
+            (start, "timestamptz"), (limit, "integer"), (limit, "integer"))
+
+
+HELD_REASON_PARAMS = (
+    ("block_ip", "text"), ("block_domain", "text"), ("email_digest", "text"),
+    ("reason", "text"), ("reason", "text"),
+    *_window("ip_limit", "ip_digest", "window_start"),
+    *_window("domain_limit", "email_domain", "window_start"),
+    *_window("burst", "", "minute_ago"),
+)
 
 
 def held_reason_params(

@@ -70,26 +70,27 @@ def _insert_sql() -> str:
     )
 
 
-def _insert_types() -> tuple[str, ...]:
-    """The SQL type of each parameter of `_insert_sql`, for its PostgreSQL function."""
+def _insert_params() -> tuple[tuple[str, str], ...]:
+    """The name and SQL type of each parameter of `_insert_sql`, for its PostgreSQL function."""
     by_column = {f.column: f for f in Signature._meta.concrete_fields}
     return (
-        *(by_column[c].db_type(connection) for c in _INSERT_COLUMNS),
-        *screening.HELD_REASON_PARAM_TYPES,
+        *((c, by_column[c].db_type(connection)) for c in _INSERT_COLUMNS),
+        *screening.HELD_REASON_PARAMS,
     )
 
 
 def insert_function_install(*, using: str = "default", **_signal) -> None:
     """Create the PostgreSQL function signing runs (a post_migrate receiver: apps.py)."""
-    stored.install(_insert_sql(), _insert_types(), using=using)
+    stored.install(_insert_sql(), _insert_params(), using=using)
 
 
 @cache
-def _insert_call() -> str:
-    """The statement signing runs: on PostgreSQL, its function; elsewhere, itself."""
+def _insert_call() -> tuple[str, tuple[int, ...] | None]:
+    """The statement signing runs, and which of its values it takes (None: all): on
+    PostgreSQL, its function; elsewhere, the statement itself."""
     if connection.vendor != "postgresql":
-        return _insert_sql()
-    return stored.call_sql(_insert_sql(), _insert_types())
+        return _insert_sql(), None
+    return stored.call(_insert_sql(), _insert_params())
 
 
 @cache
@@ -196,7 +197,8 @@ def signature_create(
     )
     with (transaction.atomic() if partner_opt_ins else nullcontext()), \
             stored.cursor() as cursor:
-        cursor.execute(_insert_call(), params)
+        sql, takes = _insert_call()
+        cursor.execute(sql, params if takes is None else [params[i] for i in takes])
         inserted = cursor.fetchone()
         if inserted is not None and inserted[0] is None:
             inserted = None  # the function answers NULL where the statement answers no row

@@ -8,11 +8,12 @@ function's statements for as long as the connection lives, and unlike a
 prepared statement that needs no state kept in the session, so it works
 through PgBouncer in transaction mode too.
 
-The function's body is the very statement SQLite runs (`%s` becomes `$1`,
-`$2`, …), and its name carries a digest of its definition: `migrate` creates
-the one the running code calls (a `post_migrate` receiver), a change to the
-statement makes a new function, and a server still running the previous code
-keeps calling the previous one until it restarts.
+The function's body is the very statement SQLite runs (each `%s` becomes the
+number of its parameter, a repeated value one parameter), and its name
+carries a digest of its definition: `migrate` creates the one the running code
+calls (a `post_migrate` receiver), a change to the statement makes a new
+function, and a server still running the previous code keeps calling the
+previous one until it restarts.
 """
 
 import hashlib
@@ -31,20 +32,37 @@ def _base(sql_type: str) -> str:
     return sql_type.partition("(")[0].strip()
 
 
-def _definition(statement: str, types: tuple[str, ...]) -> tuple[str, str]:
-    """(name, CREATE statement) of the function running `statement` with `types`."""
-    types = tuple(_base(t) for t in types)
+def _distinct(params: tuple[tuple[str, str], ...]) -> dict[str, tuple[int, str]]:
+    """Each parameter's name → (its first placeholder's index, its SQL type), in order."""
+    first: dict[str, tuple[int, str]] = {}
+    for index, (name, sql_type) in enumerate(params):
+        first.setdefault(name, (index, _base(sql_type)))
+    return first
+
+
+def _definition(statement: str, params: tuple[tuple[str, str], ...]) -> tuple[str, str]:
+    """(name, CREATE statement) of the function running `statement`.
+
+    `params` names each placeholder and gives its SQL type; placeholders with
+    the same name are one parameter of the function (the statement repeats the
+    petition, the limits, the window), so each value is sent once.
+    """
     pieces = statement.split("%s")
-    if len(pieces) != len(types) + 1:
-        raise ValueError(f"{len(pieces) - 1} placeholders for {len(types)} types")
-    body = pieces[0] + "".join(f"${i}{piece}" for i, piece in enumerate(pieces[1:], start=1))
+    if len(pieces) != len(params) + 1:
+        raise ValueError(f"{len(pieces) - 1} placeholders for {len(params)} parameters")
+    distinct = _distinct(params)
+    number = {name: i for i, name in enumerate(distinct, start=1)}
+    body = pieces[0] + "".join(
+        f"${number[name]}{piece}" for (name, _type), piece in zip(params, pieces[1:], strict=True)
+    )
     if not body.endswith(" RETURNING id"):
         raise ValueError("the statement must end with RETURNING id")
     body += " INTO inserted"
+    types = ", ".join(sql_type for _index, sql_type in distinct.values())
     digest = hashlib.sha256(f"{types}\n{body}".encode()).hexdigest()[:12]
     name = f"chorus_signature_insert_{digest}"
     create = (
-        f"CREATE OR REPLACE FUNCTION {name}({', '.join(types)}) RETURNS bigint "
+        f"CREATE OR REPLACE FUNCTION {name}({types}) RETURNS bigint "
         f"LANGUAGE plpgsql {_SETTINGS} AS $chorus$ "
         f"DECLARE inserted bigint; BEGIN {body}; RETURN inserted; END $chorus$"
     )
@@ -52,17 +70,20 @@ def _definition(statement: str, types: tuple[str, ...]) -> tuple[str, str]:
 
 
 @cache
-def call_sql(statement: str, types: tuple[str, ...]) -> str:
-    """The SELECT that runs `statement` through its function: one row, the new id or NULL."""
-    name, _create = _definition(statement, types)
-    return f"SELECT {name}({', '.join(f'%s::{_base(t)}' for t in types)})"
+def call(statement: str, params: tuple[tuple[str, str], ...]) -> tuple[str, tuple[int, ...]]:
+    """The SELECT that runs `statement` through its function (one row: the new id or
+    NULL), and which of the statement's values it takes, by index."""
+    name, _create = _definition(statement, params)
+    distinct = _distinct(params).values()
+    sql = f"SELECT {name}({', '.join(f'%s::{sql_type}' for _index, sql_type in distinct)})"
+    return sql, tuple(index for index, _type in distinct)
 
 
 def cursor(using: str = "default"):
     """A cursor of Django's whose parameters travel apart from the statement (PostgreSQL).
 
     Django quotes parameters into the statement's text (client-side binding); for
-    the call of this function, with its forty-odd parameters, that quoting and
+    the call of this function, with its thirty parameters, that quoting and
     PostgreSQL's parsing of the literals cost more than sending them as
     parameters. psycopg prepares nothing when DATABASE_TRANSACTION_POOLER sets
     prepare_threshold to None (settings.py), so this works through PgBouncer too.
@@ -81,11 +102,12 @@ def cursor(using: str = "default"):
         return connection._prepare_cursor(ServerBindingCursor(connection.connection))
 
 
-def install(statement: str, types: tuple[str, ...], *, using: str = "default") -> None:
+def install(statement: str, params: tuple[tuple[str, str], ...], *,
+            using: str = "default") -> None:
     """Create the function for `statement` if it is missing (PostgreSQL only)."""
     connection = connections[using]
     if connection.vendor != "postgresql":
         return
-    _name, create = _definition(statement, types)
+    _name, create = _definition(statement, params)
     with connection.cursor() as cursor:
         cursor.execute(create)
