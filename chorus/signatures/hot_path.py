@@ -69,10 +69,10 @@ def _recorder(key, start_response, language: str):
 
 def sign(environ, start_response, *, slug: str, site: WSGIHandler):
     """Answer a cookie-less sign POST to petition `slug`; `site` answers whatever this does not."""
-    length = int(environ.get("CONTENT_LENGTH") or 0)
-    if not 0 < length <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+    length = environ.get("CONTENT_LENGTH") or ""
+    if not length.isdigit() or not 0 < int(length) <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
         return site(environ, start_response)
-    body = environ["wsgi.input"].read(length)
+    body = environ["wsgi.input"].read(int(length))
     environ["wsgi.input"] = io.BytesIO(body)  # for Django, if it answers after all
     environ["CONTENT_LENGTH"] = str(len(body))
     request = WSGIRequest(environ)

@@ -37,7 +37,7 @@ SECURITY_HEADERS = (
 
 
 def call(path: str, data: dict | None = None, *, method: str = "POST",
-         origin: str = ORIGIN, cookie: str = "", language: str = "",
+         origin: str = ORIGIN, cookie: str = "", language: str = "", length: str = "",
          ) -> tuple[int, dict, bytes]:
     body = urlencode(data or {}).encode()
     environ = {
@@ -54,6 +54,8 @@ def call(path: str, data: dict | None = None, *, method: str = "POST",
         environ["HTTP_COOKIE"] = cookie
     if language:
         environ["HTTP_ACCEPT_LANGUAGE"] = language
+    if length:
+        environ["CONTENT_LENGTH"] = length
     answer = {}
 
     def start_response(status, headers, exc_info=None):
@@ -288,3 +290,13 @@ def test_a_database_failure_on_the_hot_path_gets_django_s_page_with_the_form(
     assert status == 503
     assert b"nadia.61@example.org" in content
     assert signing_counter == ["anonymous", "anonymous"]
+
+
+@pytest.mark.parametrize("length", ["not a number", "-5", "0", str(10 ** 9)])
+def test_a_body_of_no_sensible_length_goes_to_django(petition, signing_counter, length):
+    path = f"/petitions/{petition.slug}/sign/"
+    assert call(path, signer(80))[0] == 302
+    status, _headers, _content = call(path, signer(81), length=length)
+    assert status in (400, 413)
+    assert signing_counter == ["anonymous", "anonymous"]
+    assert Signature.objects.filter(petition=petition).count() == 1
