@@ -24,10 +24,10 @@ import time
 
 from django.conf import settings
 from django.core import signals
-from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
+from django.core.handlers.wsgi import WSGIHandler, WSGIRequest, get_script_name
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.urls import get_script_prefix, set_script_prefix
+from django.urls import set_script_prefix
 from django.utils import translation
 from django.utils.http import http_date
 
@@ -88,14 +88,13 @@ def sign(environ, start_response, *, slug: str, site: WSGIHandler):
     petition = public_petition(slug)
     if petition is None or not petition.is_signable or is_cross_site(request):
         return _django(environ, site, start_response)
-    prefix = get_script_prefix()
+    set_script_prefix(get_script_name(environ))  # as Django's handler does
     try:
         with answering_on(host), translation.override(language):
             invalid = submit_signature(request, petition)
     except Exception:  # noqa: BLE001 - e.g. the database went away: Django's page for it
         invalid = True
     finally:
-        set_script_prefix(prefix)
         # What Django does when it has answered: close a database connection that
         # failed or has lived its CONN_MAX_AGE. (request_started would only do the
         # same once more, and reset the queries DEBUG keeps.)
