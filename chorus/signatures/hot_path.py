@@ -61,8 +61,7 @@ def _recorder(key, start_response, language: str):
                 and "nonce-" not in names.get("content-security-policy", "")):
             with _lock:
                 _answers[key] = (status, [(n, v) for n, v in headers if n != _UNIFORM])
-        return start_response(status, headers, exc_info) if exc_info else \
-            start_response(status, headers)
+        return start_response(status, headers, exc_info)
 
     return record
 
@@ -70,9 +69,10 @@ def _recorder(key, start_response, language: str):
 def sign(environ, start_response, *, slug: str, site: WSGIHandler):
     """Answer a cookie-less sign POST to petition `slug`; `site` answers whatever this does not."""
     length = environ.get("CONTENT_LENGTH") or ""
-    if not length.isdigit() or not 0 < int(length) <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+    length = int(length) if length.isdigit() else 0
+    if not 0 < length <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
         return site(environ, start_response)
-    body = environ["wsgi.input"].read(int(length))
+    body = environ["wsgi.input"].read(length)
     environ["wsgi.input"] = io.BytesIO(body)  # for Django, if it answers after all
     environ["CONTENT_LENGTH"] = str(len(body))
     request = WSGIRequest(environ)
