@@ -86,6 +86,11 @@ class CacheHeadersMiddleware:
         elif "accept-language" in _vary(response):
             patch_vary_headers(response, ["Cookie"])
         _compress_public(request, response)
+        if (not response.streaming and response.status_code != 304
+                and not response.has_header("Content-Length")):
+            # As CommonMiddleware does, which the anonymous path leaves out (settings.py):
+            # a cache then keeps and sends a body of known length, not a chunked one.
+            response.headers["Content-Length"] = str(len(response.content))
         return response
 
     @staticmethod
