@@ -25,7 +25,7 @@ def rendered(tmp_path_factory):
     subprocess.run(  # noqa: S603 - our own tool, our own arguments
         [sys.executable, str(ROOT / "tools" / "stack"), "render", "--out", str(out),
          "--server-name", "petitions.example.org", "--nodes", "10.0.0.11:8000,10.0.0.12:8000",
-         "--root", str(ROOT)],
+         "--root", str(ROOT), "--trusted-proxy", "10.0.0.2, 192.0.2.0/24"],
         check=True, capture_output=True, text=True,
     )
     return out
@@ -45,6 +45,19 @@ def test_every_template_is_rendered_with_nothing_left_to_fill(rendered):
     http = (rendered / "nginx" / "chorus-http.conf").read_text()
     assert "server 10.0.0.11:8000" in http and "server 10.0.0.12:8000" in http
     assert "pool_mode = transaction" in (rendered / "pgbouncer" / "pgbouncer.ini").read_text()
+    # The load balancer's X-Forwarded-For is believed from its own addresses only.
+    assert "set_real_ip_from 10.0.0.2;\nset_real_ip_from 192.0.2.0/24;\n" in http
+    assert "real_ip_header X-Forwarded-For;" in http
+
+
+def test_without_a_proxy_in_front_nginx_believes_no_forwarded_address(tmp_path):
+    subprocess.run(  # noqa: S603 - our own tool, our own arguments
+        [sys.executable, str(ROOT / "tools" / "stack"), "render", "--out", str(tmp_path),
+         "--server-name", "petitions.example.org"],
+        check=True, capture_output=True, text=True,
+    )
+    http = (tmp_path / "nginx" / "chorus-http.conf").read_text()
+    assert "set_real_ip_from" not in http and "real_ip_header" not in http
 
 
 @pytest.mark.skipif(not program("nginx"), reason="nginx is not installed")
