@@ -4,7 +4,8 @@
   python bench/cpu.py diff A.json B.json SERVER_PID -> JSON summary on stdout
 
 The summary gives, in % of one core over the interval: each granian process
-(the server's process tree), all PostgreSQL processes together, wrk, kernel
+(the server's process tree, and through the stack the other node's too), all
+PostgreSQL processes together, nginx, PgBouncer, wrk, kernel
 threads, everything else (the biggest named), CPU time of processes gone by
 the second snapshot (unattributed); and the machine's
 user/system/softirq/iowait/idle split.
@@ -46,7 +47,8 @@ def diff(a: dict, b: dict, server_pid: int) -> dict:
             if pid not in tree and str(ppid) in tree:
                 tree.add(pid)
                 grew = True
-    groups: dict[str, float] = {"postgres": 0.0, "wrk": 0.0, "kernel": 0.0, "other": 0.0}
+    groups: dict[str, float] = {"postgres": 0.0, "nginx": 0.0, "pgbouncer": 0.0, "wrk": 0.0,
+                                "kernel": 0.0, "other": 0.0}
     server: dict[str, float] = {}
     others: dict[str, float] = {}
     for pid, (comm, ppid, ticks) in b["procs"].items():
@@ -54,12 +56,14 @@ def diff(a: dict, b: dict, server_pid: int) -> dict:
         if used <= 0:
             continue
         share = 100 * used / TICK / seconds
-        if pid in tree:
+        # Only one server runs at a time (Chorus, then the bare baseline); through the
+        # stack, both nodes' granian are the server.
+        if pid in tree or comm == "granian":
             server[pid] = share
         elif comm.startswith("postgres"):
             groups["postgres"] += share
-        elif comm == "wrk":
-            groups["wrk"] += share
+        elif comm in ("nginx", "pgbouncer", "wrk"):
+            groups[comm] += share
         elif ppid == 2 or pid == "2":  # kernel threads: disk flushes, network
             groups["kernel"] += share
         else:

@@ -75,9 +75,13 @@ def scenario(directory: Path, name: str) -> dict:
         background(cpu)
         # CPU time per answer: less disturbed by other work than requests/s.
         rps = max(result["requests_per_second"], 1)
+        per_answer = {k: cpu.get(k, 0.0) / 100 * 1e6 / rps
+                      for k in ("server", "postgres", "nginx", "pgbouncer")}
         result["cpu_us_per_request"] = {
-            "server": round(cpu["server"] / 100 * 1e6 / rps),
-            "postgres": round(cpu["postgres"] / 100 * 1e6 / rps),
+            **{k: round(v) for k, v in per_answer.items()},
+            # What one answer costs the machine, the load generator apart: the figure
+            # that says what a core can serve, whoever else runs on the machine.
+            "total": round(sum(per_answer.values())),
         }
     problems = []
     if result["unexpected"] or any(result["socket_errors"].values()):
@@ -102,7 +106,14 @@ def scenario(directory: Path, name: str) -> dict:
             "exact_accepted": exact_accepted,
             "exact_rows_added": int(check["exact_rows_added"]),
             "exact_result": check["exact_result"],
+            "held": int(check.get("held_added", 0)),
         }
+        if result["signature_check"]["held"]:
+            problems.append(
+                f"HELD: {check['held_added']} of the signatures were held for review (a limit "
+                "or proof of work caught the benchmark): not the figure of signatures that "
+                "go through"
+            )
         # wrk stops with up to one request per connection unanswered, which the
         # server still stores: rows added must lie in [accepted, accepted + in flight].
         if not wrk["expected"] <= added <= wrk["expected"] + unanswered:
@@ -135,8 +146,10 @@ def cpu_summary(result: dict) -> str:
         return ""
     idle = (os.cpu_count() or 1) * cpu["machine_percent"]["idle"]
     workers = "+".join(f"{v:.0f}" for v in cpu["server_processes"].values() if v >= 1)
+    proxies = "".join(f"{name} {cpu[name]:.0f} %, " for name in ("nginx", "pgbouncer")
+                      if cpu.get(name, 0) >= 1)
     return (f"server {cpu['server']:.0f} % ({workers}), postgres {cpu['postgres']:.0f} %, "
-            f"wrk {cpu['wrk']:.0f} %, kernel {cpu.get('kernel', 0):.0f} %, "
+            f"{proxies}wrk {cpu['wrk']:.0f} %, kernel {cpu.get('kernel', 0):.0f} %, "
             f"other {background(cpu):.0f} %, idle {idle:.0f} %")
 
 
@@ -215,6 +228,14 @@ def final(directory: Path) -> int:
             rows.append(f"- {conns} connections, {LABELS[kind]}, {petition}: "
                         f"{r['expected_per_second']:,.0f}/s = **{ratio:.2f}×** "
                         f"{LABELS[bare_kind]} ({bare['expected_per_second']:,.0f}/s){verdict}")
+            ours = r.get("cpu_us_per_request", {}).get("total")
+            theirs = bare.get("cpu_us_per_request", {}).get("total")
+            if ours and theirs:
+                # The same comparison per CPU: wrk's own share of the machine apart, which
+                # caps every figure served from nginx's cache on two shared cores.
+                r["cpu_ratio_to_bare"] = round(theirs / ours, 2)
+                rows.append(f"  - per CPU: {ours:,} µs per answer (server, PostgreSQL, nginx, "
+                            f"PgBouncer) against {theirs:,} µs: **{theirs / ours:.2f}×**")
     mail = directory / "mail.txt"
     if mail.exists() and (drain := re.search(r"([\d,]+) e-mails/s", mail.read_text())):
         per_second = float(drain.group(1).replace(",", ""))
