@@ -246,12 +246,22 @@ def final(directory: Path) -> int:
                 rows.append(f"- {r['connections']} connections, e-mail drain {per_second:,.0f}/s "
                             f"= **{ratio:.2f}×** signing {r['petition']} "
                             f"(aim ≥ 1.0× {'✓' if ratio >= 1 else '✗'})")
+    mixed: dict[str, list[dict]] = {}
     for r in results:
         if r["scenario"] == "mixed":
-            rows.append(f"- {r['connections']} connections, {LABELS['mixed']}, {r['petition']}: "
+            mixed.setdefault(r["petition"], []).append(r)
+    for petition, runs in mixed.items():
+        # The aim is for the p99 at the measured peak: more connections than the peak needs
+        # add no answers, only time waiting in the queue.
+        peak = max(runs, key=lambda r: r["expected_per_second"])
+        for r in runs:
+            rows.append(f"- {r['connections']} connections, {LABELS['mixed']}, {petition}: "
                         f"{r['expected_per_second']:,.0f} answers/s, p99 "
-                        f"{r['latency_ms']['p99']:.1f} ms (aim < 100 ms "
-                        f"{'✓' if r['latency_ms']['p99'] < 100 else '✗'})")
+                        f"{r['latency_ms']['p99']:.1f} ms")
+        rows.append(f"- {LABELS['mixed']}, {petition}, at its peak ({peak['connections']} "
+                    f"connections, {peak['expected_per_second']:,.0f} answers/s): p99 "
+                    f"{peak['latency_ms']['p99']:.1f} ms (aim < 100 ms "
+                    f"{'✓' if peak['latency_ms']['p99'] < 100 else '✗'})")
     for r in results:
         if check := r.get("signature_check"):
             rows.append(
