@@ -56,8 +56,9 @@ def diff(a: dict, b: dict, server_pid: int) -> dict:
         if used <= 0:
             continue
         share = 100 * used / TICK / seconds
-        # Only one server runs at a time (Chorus, then the bare baseline); through the
-        # stack, both nodes' granian are the server.
+        # Chorus and the bare baseline run side by side, one of them idle while the other
+        # is measured: whichever granian works is the server (through the stack, both
+        # nodes' granian).
         if pid in tree or comm == "granian":
             server[pid] = share
         elif comm.startswith("postgres"):
