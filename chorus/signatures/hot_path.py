@@ -85,13 +85,15 @@ def sign(environ, start_response, *, slug: str, site: WSGIHandler):
     answer = _answers.get(key)
     if answer is None:
         return site(environ, _recorder(key, start_response, language))
-    petition = public_petition(slug)
-    if petition is None or not petition.is_signable or is_cross_site(request):
-        return _django(environ, site, start_response)
     set_script_prefix(get_script_name(environ))  # as Django's handler does
     try:
-        with answering_on(host), translation.override(language):
-            invalid = submit_signature(request, petition)
+        # The petition too may have to come from the database, which may be away.
+        petition = public_petition(slug)
+        if petition is None or not petition.is_signable or is_cross_site(request):
+            invalid = True  # unknown, closed, cross-site: Django says why
+        else:
+            with answering_on(host), translation.override(language):
+                invalid = submit_signature(request, petition)
     except Exception:  # noqa: BLE001 - e.g. the database went away: Django's page for it
         invalid = True
     finally:

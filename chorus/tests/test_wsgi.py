@@ -22,6 +22,7 @@ from django.utils.http import parse_http_date
 from chorus import wsgi
 from chorus.lib.digests import email_digest
 from chorus.lib.forms import BOT_TRAP_FIELD
+from chorus.petitions import selectors
 from chorus.petitions.models import Petition
 from chorus.signatures import services
 from chorus.signatures.models import Signature
@@ -290,6 +291,23 @@ def test_a_database_failure_on_the_hot_path_gets_django_s_page_with_the_form(
     assert status == 503
     assert b"nadia.61@example.org" in content
     assert signing_counter == ["anonymous", "anonymous"]
+
+
+def test_a_database_failure_reading_the_petition_gets_django_s_page_with_the_form(
+    petition, signing_counter, monkeypatch,
+):
+    # The petition's cached copy has expired while the database is away (PgBouncer
+    # restarting): the hot path's own lookup fails, and Django answers with its page.
+    path = f"/petitions/{petition.slug}/sign/"
+    assert call(path, signer(62))[0] == 302
+
+    def unreachable(slug):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(selectors, "_cached_petition", unreachable)
+    status, _headers, content = call(path, signer(63))
+    assert status == 503
+    assert b"nadia.63@example.org" in content
 
 
 @pytest.mark.parametrize("length", ["not a number", "-5", "0", str(10 ** 9)])
