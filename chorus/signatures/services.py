@@ -195,23 +195,25 @@ def signature_create(
             address_digest=digest, reason=held_reason[:32], now=now,
         ),
     )
-    with (transaction.atomic() if partner_opt_ins else nullcontext()), \
-            stored.cursor() as cursor:
-        sql, takes = _insert_call()
-        cursor.execute(sql, params if takes is None else [params[i] for i in takes])
-        inserted = cursor.fetchone()
-        if inserted is not None and inserted[0] is None:
-            inserted = None  # the function answers NULL where the statement answers no row
+    sql, takes = _insert_call()
+    with transaction.atomic() if partner_opt_ins else nullcontext():
+        # Outside a transaction, in one statement with the signatures arriving meanwhile.
+        inserted = stored.insert(sql, params if takes is None else [params[i] for i in takes],
+                                 order=(petition_id, digest))
         if inserted is not None and partner_opt_ins:
             Signature.partner_opt_ins.through.objects.bulk_create(
-                Signature.partner_opt_ins.through(signature_id=inserted[0], partner_id=partner)
+                Signature.partner_opt_ins.through(signature_id=inserted, partner_id=partner)
                 for partner in partner_opt_ins
             )
-        due = inserted is not None or _request_resend(
-            cursor, petition_id=petition_id, digest=digest,
-            limit=settings.CHORUS_CONFIRMATION_MAX_SENDS, confirmed_too=True,
-            email_token=email_token,
-        )
+        if inserted is None:
+            with stored.cursor() as cursor:
+                due = _request_resend(
+                    cursor, petition_id=petition_id, digest=digest,
+                    limit=settings.CHORUS_CONFIRMATION_MAX_SENDS, confirmed_too=True,
+                    email_token=email_token,
+                )
+        else:
+            due = True
     if due:
         transaction.on_commit(confirmations_schedule)
 
