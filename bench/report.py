@@ -107,6 +107,7 @@ def scenario(directory: Path, name: str) -> dict:
             "exact_rows_added": int(check["exact_rows_added"]),
             "exact_result": check["exact_result"],
             "held": int(check.get("held_added", 0)),
+            "commits": int(check.get("commits_added", 0)),
         }
         if result["signature_check"]["held"]:
             problems.append(
@@ -153,6 +154,14 @@ def cpu_summary(result: dict) -> str:
             f"other {background(cpu):.0f} %, idle {idle:.0f} %")
 
 
+def per_commit(check: dict) -> str:
+    """Signatures per commit of the database during the run (signatures share commits)."""
+    if not check.get("commits"):
+        return "commits not counted"
+    return (f"{check['rows_added'] / check['commits']:.1f} signatures per commit "
+            f"({check['commits']:,} commits)")
+
+
 def line(directory: Path, name: str) -> int:
     r = scenario(directory, name)
     lat = r["latency_ms"]
@@ -163,7 +172,7 @@ def line(directory: Path, name: str) -> int:
         print(f"         rows added {check['rows_added']} for {check['accepted']} accepted "
               f"({check['in_flight_at_stop']} in flight at the stop); exact check: "
               f"{check['exact_sent']} sent, {check['exact_result']}, "
-              f"{check['exact_rows_added']} rows added")
+              f"{check['exact_rows_added']} rows added; {per_commit(check)}")
     cpu = r.get("cpu_percent_of_one_core")
     if cpu and background(cpu) > BACKGROUND_LIMIT:
         print(f"         WARNING: other processes used {background(cpu):.0f} % of a core "
@@ -269,7 +278,7 @@ def final(directory: Path) -> int:
                 f"{check['accepted']:,} accepted, {check['rows_added']:,} rows added "
                 f"({check['in_flight_at_stop']} requests in flight when wrk stopped); "
                 f"exact check {check['exact_sent']} sent, {check['exact_result']}, "
-                f"{check['exact_rows_added']} rows added"
+                f"{check['exact_rows_added']} rows added; {per_commit(check)}"
             )
         cpu = r.get("cpu_percent_of_one_core")
         if cpu and background(cpu) > BACKGROUND_LIMIT:

@@ -45,6 +45,8 @@ def test_every_template_is_rendered_with_nothing_left_to_fill(rendered):
     http = (rendered / "nginx" / "chorus-http.conf").read_text()
     assert "server 10.0.0.11:8000" in http and "server 10.0.0.12:8000" in http
     assert "pool_mode = transaction" in (rendered / "pgbouncer" / "pgbouncer.ini").read_text()
+    # Threads enough for signatures to wait together and share commits.
+    assert "--blocking-threads 16 " in (rendered / "systemd" / "chorus-web.service").read_text()
     # The load balancer's X-Forwarded-For is believed from its own addresses only.
     assert "set_real_ip_from 10.0.0.2;\nset_real_ip_from 192.0.2.0/24;\n" in http
     assert "real_ip_header X-Forwarded-For;" in http
