@@ -2,6 +2,7 @@
 
 import threading
 import time
+from collections import Counter
 
 import pytest
 from django.db import DataError, connection, transaction
@@ -150,3 +151,28 @@ def test_a_signature_inside_a_transaction_is_not_shared(monkeypatch, petition):
         services.signature_create(**_signature(petition, 1))
     assert not together._queue
     assert list(_transactions(petition)) == [email_digest("signer1@gmail.com")]
+
+
+@_pg
+def test_migrate_created_the_function_that_stores_several_signatures(petition):
+    call, _takes = services._insert_call()
+    together = stored._together_sql(call)
+    assert together.startswith("SELECT chorus_signatures_insert_")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_proc WHERE proname = %s",
+                       [together.removeprefix("SELECT ").partition("(")[0]])
+        assert cursor.fetchone()[0] == 1
+
+
+@_pg
+def test_signatures_in_one_call_are_screened_as_if_each_came_alone(monkeypatch, petition,
+                                                                   settings):
+    settings.CHORUS_LIMIT_IP_PER_PETITION = 3
+    signatures = [_signature(petition, i, ip="198.51.100.7") for i in range(5)]
+    assert _queued_behind_a_busy_statement(monkeypatch, signatures) == [None] * 5
+
+    stored_rows = Signature.objects.filter(petition=petition)
+    states = Counter(stored_rows.values_list("state", "held_reason"))
+    # Each saw the rows stored before it in the same call: the fourth and fifth are over.
+    assert states == {(Signature.State.PENDING, ""): 3, (Signature.State.HELD, "ip-limit"): 2}
+    assert len(set(_transactions(petition).values())) == 1
