@@ -266,7 +266,8 @@ def insert(sql: str, values: list, *, order, using: str = "default"):
     (the unique key); in a transaction, or elsewhere, alone.
     """
     connection = connections[using]
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
+    if (connection.vendor != "postgresql" or connection.in_atomic_block
+            or not connection.get_autocommit()):
         return _insert_one(sql, values, using)
     with _together_lock:
         together = _together.setdefault(using, _Together())
