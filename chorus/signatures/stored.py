@@ -261,9 +261,9 @@ _together_lock = threading.Lock()
 def insert(sql: str, values: list, *, order, using: str = "default"):
     """Run the function's call `sql` with `values`: the new row's id, or None.
 
-    On PostgreSQL, outside any transaction, in a statement shared with the other
-    signatures of this process that arrive meanwhile (above), ordered by `order`
-    (the unique key); in a transaction, or elsewhere, alone.
+    On PostgreSQL, in autocommit and outside any transaction, in a statement shared
+    with the other signatures of this process that arrive meanwhile (above), ordered
+    by `order` (the unique key); otherwise, or on another database, alone.
     """
     connection = connections[using]
     if (connection.vendor != "postgresql" or connection.in_atomic_block

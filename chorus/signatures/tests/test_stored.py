@@ -104,14 +104,11 @@ def _transactions(petition) -> dict[str, str]:
         return dict(cursor.fetchall())
 
 
-pg_only = [pytest.mark.django_db(transaction=True),
-           pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")]
-
-
 def _pg(test):
-    for mark in reversed(pg_only):
-        test = mark(test)
-    return test
+    """A test whose threads commit for real, on PostgreSQL only."""
+    needs_postgres = pytest.mark.skipif(connection.vendor != "postgresql",
+                                        reason="needs PostgreSQL")
+    return needs_postgres(pytest.mark.django_db(transaction=True)(test))
 
 
 @_pg
