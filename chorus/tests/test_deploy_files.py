@@ -2,6 +2,7 @@
 valid for the programs that read them: nginx, PgBouncer and systemd."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -46,7 +47,12 @@ def test_every_template_is_rendered_with_nothing_left_to_fill(rendered):
     assert "server 10.0.0.11:8000" in http and "server 10.0.0.12:8000" in http
     assert "pool_mode = transaction" in (rendered / "pgbouncer" / "pgbouncer.ini").read_text()
     # Threads enough for signatures to wait together and share commits.
-    assert "--blocking-threads 16 " in (rendered / "systemd" / "chorus-web.service").read_text()
+    web = (rendered / "systemd" / "chorus-web.service").read_text()
+    assert "--blocking-threads 16 " in web
+    # granian's backpressure counts connections: it stays above the idle ones nginx keeps
+    # to each server (keepalive per worker), for up to 16 nginx workers.
+    backpressure = int(re.search(r"--backpressure (\d+)", web).group(1))
+    assert backpressure >= 16 * int(re.search(r"keepalive (\d+);", http).group(1))
     # The load balancer's X-Forwarded-For is believed from its own addresses only.
     assert "set_real_ip_from 10.0.0.2;\nset_real_ip_from 192.0.2.0/24;\n" in http
     assert "real_ip_header X-Forwarded-For;" in http

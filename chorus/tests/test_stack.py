@@ -7,6 +7,7 @@ apt-get when it can, and these tests are skipped where it cannot.
 """
 
 import gzip
+import http.client
 import http.cookiejar
 import json
 import os
@@ -313,6 +314,28 @@ def test_the_concurrency_tests_pass_through_pgbouncer(running_stack):
 
 
 # Last: node B stays down afterwards.
+def test_a_node_answers_a_new_connection_behind_a_full_pool_of_idle_ones(running_stack):
+    # nginx keeps up to `keepalive` idle connections to the nodes per worker process. granian's
+    # --backpressure counts connections, not requests: with 32, a node that held 32 idle ones
+    # left every new connection waiting in the kernel's queue (signatures answered after
+    # 5–20 s under load). More idle connections than two nginx workers keep, then a new one:
+    idle = []
+    try:
+        for _ in range(2 * 32 + 16):
+            connection = http.client.HTTPConnection("127.0.0.1", NODE_PORTS[0], timeout=5)
+            connection.request("GET", f"/petitions/{SIGNABLE}/count.json")
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 200
+            idle.append(connection)
+        started = time.monotonic()
+        assert sign(node(NODE_PORTS[0]), SIGNABLE, "behind.the.pool@example.org") == 302
+        assert time.monotonic() - started < 5
+    finally:
+        for connection in idle:
+            connection.close()
+
+
 def test_killing_a_whole_node_under_load_fails_no_request(running_stack):
     failures, answered = [], []
     stop = threading.Event()
