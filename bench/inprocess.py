@@ -1,6 +1,6 @@
 """CPU per request of one view, in one process, with no HTTP server and no load generator:
 
-    python bench/inprocess.py chorus|bare sign|page|count [N]
+    python bench/inprocess.py chorus|bare sign|page|count [N]   (bare also: petition)
 
 Calls the WSGI application directly N times (default 3000, after 300 unmeasured) and
 prints the process's CPU time per request in µs. Steadier than requests/s on a shared
@@ -52,6 +52,7 @@ def main() -> None:
     paths = {
         ("chorus", "sign"): "/petitions/empty/sign/", ("bare", "sign"): "/sign/",
         ("chorus", "page"): "/petitions/empty/", ("bare", "page"): "/page/",
+        ("bare", "petition"): "/petition/",
         ("chorus", "count"): "/petitions/empty/count.json", ("bare", "count"): "/count.json",
     }
     path = paths[app, scenario]

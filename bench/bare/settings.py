@@ -1,5 +1,5 @@
 """The bare-Django baseline of bench/run: what `django-admin startproject` gives, one app of
-three views, on the benchmark's PostgreSQL database. Chorus's figures are reported as a
+four views, on the benchmark's PostgreSQL database. Chorus's figures are reported as a
 ratio to these, measured in the same run on the same server flags (bench/README.md)."""
 
 import os

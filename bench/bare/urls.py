@@ -6,5 +6,6 @@ urlpatterns = [
     path("sign/", views.sign),
     path("thanks/", views.thanks),
     path("page/", views.page),
+    path("petition/", views.petition),
     path("count.json", views.count),
 ]
