@@ -4,6 +4,8 @@
                                          errors or a signature mismatch
   python bench/report.py final DIR       results.json and results.md in DIR, the
                                          Markdown table on stdout; exit 1 as above
+  python bench/report.py nginx DIR NAME  NAME.nginx.json from NAME.nginx.log, the lines
+                                         nginx's access log gained during the scenario
 """
 
 import json
@@ -89,6 +91,12 @@ def scenario(directory: Path, name: str) -> dict:
             "total": round(sum(per_answer.values())),
         }
     problems = []
+    nginx_file = directory / f"{name}.nginx.json"
+    if nginx_file.exists():
+        log = result["nginx_log"] = json.loads(nginx_file.read_text())
+        if log.get("all", {}).get("stalled"):
+            problems.append(f"STALLED: {log['all']['stalled']} requests took nginx more than "
+                            f"{STALL_SECONDS:g} s to answer ({nginx_summary(log)})")
     if result["unexpected"] or any(result["socket_errors"].values()):
         problems.append(
             f"ERRORS: {result['unexpected']} answers other than {EXPECTED[kind]} "
@@ -136,6 +144,49 @@ def scenario(directory: Path, name: str) -> dict:
     return result
 
 
+# A request nginx took longer than this to answer is a stall, not a queue.
+STALL_SECONDS = 5.0
+NGINX_LINE = re.compile(r'"(?P<method>[A-Z]+) [^"]*" (?P<status>\d{3}) \d+ (?P<seconds>[\d.]+) ')
+
+
+def nginx_log(directory: Path, name: str) -> None:
+    """Each request's own time, from nginx's access log: wrk's latency percentiles are
+    corrected for coordinated omission (a request that waits adds the samples of the
+    requests the connection would have sent meanwhile), so one stall of seconds turns
+    wrk's p99 into seconds; nginx's log says how long each request really took."""
+    times: dict[str, list[float]] = {"all": [], "POST": []}
+    waiting = 0
+    with (directory / f"{name}.nginx.log").open(errors="replace") as log:
+        for text in log:
+            if not (match := NGINX_LINE.search(text)):
+                continue
+            seconds = float(match["seconds"])
+            times["all"].append(seconds)
+            if match["method"] == "POST":
+                times["POST"].append(seconds)
+            waiting += match["status"] == "499"  # the client (wrk, stopping) gave up
+    summary = {"waiting_at_stop": waiting}
+    for kind, values in times.items():
+        values.sort()
+        if values:
+            summary[kind] = {
+                "requests": len(values),
+                "p50_ms": values[len(values) // 2] * 1000,
+                "p99_ms": values[min(len(values) - 1, int(len(values) * 0.99))] * 1000,
+                "max_ms": values[-1] * 1000,
+                "stalled": sum(v > STALL_SECONDS for v in values),
+            }
+    (directory / f"{name}.nginx.json").write_text(json.dumps(summary) + "\n")
+
+
+def nginx_summary(log: dict) -> str:
+    text = (f"nginx's log: {log['all']['requests']:,} answers, p99 {log['all']['p99_ms']:.0f} ms, "
+            f"slowest {log['all']['max_ms']:,.0f} ms")
+    if post := log.get("POST"):
+        text += f"; signatures p50 {post['p50_ms']:.0f} ms, p99 {post['p99_ms']:.0f} ms"
+    return text
+
+
 def background(cpu: dict) -> float:
     """CPU (% of one core) used by anything but the server, PostgreSQL and wrk."""
     if "unattributed" not in cpu:  # results of an older bench/cpu.py
@@ -178,6 +229,8 @@ def line(directory: Path, name: str) -> int:
               f"({check['in_flight_at_stop']} in flight at the stop); exact check: "
               f"{check['exact_sent']} sent, {check['exact_result']}, "
               f"{check['exact_rows_added']} rows added; {per_commit(check)}")
+    if (log := r.get("nginx_log")) and "all" in log:
+        print(f"         {nginx_summary(log)}")
     cpu = r.get("cpu_percent_of_one_core")
     if cpu and background(cpu) > BACKGROUND_LIMIT:
         print(f"         WARNING: other processes used {background(cpu):.0f} % of a core "
@@ -271,9 +324,11 @@ def final(directory: Path) -> int:
         # add no answers, only time waiting in the queue.
         peak = max(runs, key=lambda r: r["expected_per_second"])
         for r in runs:
+            log = r.get("nginx_log", {})
             rows.append(f"- {r['connections']} connections, {LABELS['mixed']}, {petition}: "
                         f"{r['expected_per_second']:,.0f} answers/s, p99 "
-                        f"{r['latency_ms']['p99']:.1f} ms")
+                        f"{r['latency_ms']['p99']:.1f} ms"
+                        + (f" ({nginx_summary(log)})" if "all" in log else ""))
         rows.append(f"- {LABELS['mixed']}, {petition}, at its peak ({peak['connections']} "
                     f"connections, {peak['expected_per_second']:,.0f} answers/s): p99 "
                     f"{peak['latency_ms']['p99']:.1f} ms (aim < 100 ms "
@@ -309,4 +364,6 @@ def final(directory: Path) -> int:
 
 if __name__ == "__main__":
     command, directory = sys.argv[1], Path(sys.argv[2])
+    if command == "nginx":
+        sys.exit(nginx_log(directory, sys.argv[3]))
     sys.exit(line(directory, sys.argv[3]) if command == "line" else final(directory))
