@@ -313,7 +313,6 @@ def test_the_concurrency_tests_pass_through_pgbouncer(running_stack):
     assert " passed" in result.stdout and "skipped" not in result.stdout, result.stdout[-500:]
 
 
-# Last: node B stays down afterwards.
 def test_a_node_answers_a_new_connection_behind_a_full_pool_of_idle_ones(running_stack):
     # nginx keeps up to `keepalive` idle connections to the nodes per worker process. granian's
     # --backpressure counts connections, not requests: with 32, a node that held 32 idle ones
@@ -336,6 +335,7 @@ def test_a_node_answers_a_new_connection_behind_a_full_pool_of_idle_ones(running
             connection.close()
 
 
+# Last: node B stays down afterwards.
 def test_killing_a_whole_node_under_load_fails_no_request(running_stack):
     failures, answered = [], []
     stop = threading.Event()
