@@ -184,6 +184,8 @@ def nginx_summary(log: dict) -> str:
             f"slowest {log['all']['max_ms']:,.0f} ms")
     if post := log.get("POST"):
         text += f"; signatures p50 {post['p50_ms']:.0f} ms, p99 {post['p99_ms']:.0f} ms"
+    if log["waiting_at_stop"]:
+        text += f"; {log['waiting_at_stop']} still waiting when wrk stopped"
     return text
 
 
