@@ -45,6 +45,10 @@ def test_every_template_is_rendered_with_nothing_left_to_fill(rendered):
             assert "@" not in text.replace("@example", ""), path
     http = (rendered / "nginx" / "chorus-http.conf").read_text()
     assert "server 10.0.0.11:8000" in http and "server 10.0.0.12:8000" in http
+    # Each request to the node with the fewest in progress, counted across nginx's
+    # workers: round robin piled signatures onto a busy node (bench/README.md).
+    upstream = re.search(r"upstream chorus_app \{(.*?)\}", http, re.DOTALL).group(1)
+    assert "least_conn;" in upstream and "zone chorus_app " in upstream
     assert "pool_mode = transaction" in (rendered / "pgbouncer" / "pgbouncer.ini").read_text()
     # Threads enough for signatures to wait together and share commits.
     web = (rendered / "systemd" / "chorus-web.service").read_text()
