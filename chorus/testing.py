@@ -40,13 +40,16 @@ def _media_and_cache(settings, tmp_path):
         "private": {"BACKEND": "chorus.lib.storage.PrivateStorage",
                     "OPTIONS": {"location": str(tmp_path / "private")}},
     }
+    from chorus.petitions.selectors import forget_kept
     from chorus.signatures.sealing.services import forget_keys
 
     cache.clear()
     forget_keys()
+    forget_kept()
     yield
     cache.clear()
     forget_keys()
+    forget_kept()
 
 
 @pytest.fixture(autouse=True)

@@ -33,7 +33,7 @@ from django.utils.http import http_date
 
 from chorus.lib.hosts import answering_on
 from chorus.lib.http import is_cross_site
-from chorus.petitions.selectors import public_petition
+from chorus.petitions.selectors import public_petition_kept
 from chorus.signatures.signing import submit_signature
 
 # (path, host, scheme, language) → (status, headers without Expires) of
@@ -88,7 +88,7 @@ def sign(environ, start_response, *, slug: str, site: WSGIHandler):
     set_script_prefix(get_script_name(environ))  # as Django's handler does
     try:
         # The petition too may have to come from the database, which may be away.
-        petition = public_petition(slug)
+        petition = public_petition_kept(slug)
         if petition is None or not petition.is_signable or is_cross_site(request):
             invalid = True  # unknown, closed, cross-site: Django says why
         else:
