@@ -94,6 +94,13 @@ def petition(organisation):
 PASSWORD = "correct horse battery staple"  # noqa: S105 - test personas only
 
 
+def tampered(token: str) -> str:
+    """`token` with its last two characters changed, so it never equals the original
+    (a random token ends in "xx" one time in 4,096)."""
+    ending = "xx" if not token.endswith("xx") else "yy"
+    return token[:-2] + ending
+
+
 def make_user(email: str, *, staff: bool = False):
     from django.contrib.auth import get_user_model
 

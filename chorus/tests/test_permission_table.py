@@ -15,6 +15,7 @@ from chorus.petitions.models import Petition, RejectionReason, Target
 from chorus.petitions.partners.services import partner_invite
 from chorus.petitions.previews.services import preview_link_create
 from chorus.signatures.models import PaperBatch
+from chorus.testing import tampered
 
 LOGIN = "login"
 PERSONAS = ["anonymous", "outsider", "viewer", "editor", "owner", "moderator",
@@ -182,7 +183,7 @@ def objects(organisation, petition, draft, owner, partner_owner):
             "invitation_link": [token], "scheduled": scheduled,
             "paused": paused, "preview_link": (scheduled.slug, link.pk),
             "preview_token": (scheduled.slug, preview_token),
-            "wrong_token": (scheduled.slug, preview_token[:-2] + "xx")}
+            "wrong_token": (scheduled.slug, tampered(preview_token))}
 
 
 def url_args(name: str, thing) -> list:
