@@ -277,6 +277,39 @@ def test_anything_unusual_is_still_answered_by_django(petition, signing_counter,
         assert b"did not succeed" in content
 
 
+def test_a_petition_closed_on_this_node_is_refused_by_the_next_signature(
+    petition, owner, signing_counter,
+):
+    from chorus.petitions.services import petition_close
+
+    path = f"/petitions/{petition.slug}/sign/"
+    assert call(path, signer(60))[0] == 302  # Django's answer: the kind is known
+    assert call(path, signer(61))[0] == 302  # the hot path's: it keeps the petition
+    petition_close(petition=petition, actor=owner)
+    assert call(path, signer(62))[0] == 409  # at once, not when the kept copy runs out
+    assert Signature.objects.filter(petition=petition).count() == 2
+
+
+def test_a_petition_closed_elsewhere_is_refused_once_the_kept_copy_runs_out(
+    petition, signing_counter, monkeypatch,
+):
+    clock = [1000.0]
+    monkeypatch.setattr(selectors, "_clock", lambda: clock[0])
+    path = f"/petitions/{petition.slug}/sign/"
+    assert call(path, signer(70))[0] == 302
+    assert call(path, signer(71))[0] == 302
+    # Another node closes it: here only the shared cache's copy runs out.
+    Petition.objects.filter(pk=petition.pk).update(
+        state=Petition.State.CLOSED, closed_at=timezone.now(), updated_at=timezone.now(),
+    )
+    cache.clear()
+    clock[0] += 0.4
+    assert call(path, signer(72))[0] == 302  # still kept, for half a second at most
+    clock[0] += 0.2
+    assert call(path, signer(73))[0] == 409
+    assert Signature.objects.filter(petition=petition).count() == 3
+
+
 def test_a_database_failure_on_the_hot_path_gets_django_s_page_with_the_form(
     petition, signing_counter, monkeypatch,
 ):
