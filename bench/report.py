@@ -107,6 +107,11 @@ def scenario(directory: Path, name: str) -> dict:
         if log.get("all", {}).get("stalled"):
             problems.append(f"STALLED: {log['all']['stalled']} requests took nginx more than "
                             f"{STALL_SECONDS:g} s to answer ({nginx_summary(log)})")
+        if wrong := log.get("unexpected"):
+            # Where wrk counted by itself (mixed.lua through the stack): which answers
+            # were 2xx or 3xx but not the one expected.
+            problems.append(f"ERRORS in nginx's log: answers other than a GET's 200 and a "
+                            f"POST's 302: {wrong}")
     if result["unexpected"] or any(result["socket_errors"].values()):
         problems.append(
             f"ERRORS: {result['unexpected']} answers other than {EXPECTED[kind]} "
@@ -156,6 +161,8 @@ def scenario(directory: Path, name: str) -> dict:
 
 # A request nginx took longer than this to answer is a stall, not a queue.
 STALL_SECONDS = 5.0
+# Every scenario's answers by method: a page, count or embed, and a stored signature.
+ANSWERS = {"GET": "200", "POST": "302"}
 NGINX_LINE = re.compile(r'"(?P<method>[A-Z]+) [^"]*" (?P<status>\d{3}) \d+ (?P<seconds>[\d.]+) ')
 
 
@@ -166,6 +173,7 @@ def nginx_log(directory: Path, name: str) -> None:
     wrk's p99 into seconds; nginx's log says how long each request really took."""
     times: dict[str, list[float]] = {"all": [], "POST": []}
     waiting = 0
+    unexpected: dict[str, int] = {}  # "METHOD status" → answers of another status than ANSWERS
     with (directory / f"{name}.nginx.log").open(errors="replace") as log:
         for text in log:
             if not (match := NGINX_LINE.search(text)):
@@ -174,8 +182,12 @@ def nginx_log(directory: Path, name: str) -> None:
             times["all"].append(seconds)
             if match["method"] == "POST":
                 times["POST"].append(seconds)
-            waiting += match["status"] == "499"  # the client (wrk, stopping) gave up
-    summary = {"waiting_at_stop": waiting}
+            if match["status"] == "499":  # the client (wrk, stopping) gave up
+                waiting += 1
+            elif ANSWERS.get(match["method"]) != match["status"]:
+                key = f"{match['method']} {match['status']}"
+                unexpected[key] = unexpected.get(key, 0) + 1
+    summary = {"waiting_at_stop": waiting, "unexpected": unexpected}
     for kind, values in times.items():
         values.sort()
         if values:
