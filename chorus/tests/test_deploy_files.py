@@ -1,8 +1,11 @@
 """The files docs/deploy.md installs, rendered from deploy/ by `tools/stack render`, are
 valid for the programs that read them: nginx, PgBouncer and systemd."""
 
+import importlib.machinery
+import importlib.util
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -141,3 +144,29 @@ def test_the_systemd_units_pass_systemd_analyze_verify(rendered):
                 if any(name in line for name in ("chorus-web", "chorus-worker", "chorus-periodic"))]
     assert result.returncode == 0 or not problems, result.stderr
     assert not problems, problems
+
+
+def test_the_stack_runs_each_part_of_a_node_as_its_unit_does(tmp_path, monkeypatch):
+    """`make stack` starts granian, the worker and the periodic process with the command
+    lines a real server's units run (rendered for 127.0.0.1:8123), not copies of them."""
+    monkeypatch.setenv("STACK_WORKERS", "3")
+    monkeypatch.setenv("STACK_THREADS", "12")
+    loader = importlib.machinery.SourceFileLoader("stack", str(ROOT / "tools" / "stack"))
+    stack = importlib.util.module_from_spec(importlib.util.spec_from_loader("stack", loader))
+    loader.exec_module(stack)
+    subprocess.run(  # noqa: S603 - our own tool, our own arguments
+        [sys.executable, str(ROOT / "tools" / "stack"), "render", "--out", str(tmp_path),
+         "--server-name", "petitions.example.org", "--app", "127.0.0.1:8123",
+         "--root", str(ROOT), "--workers", "3", "--threads", "12"],
+        check=True, capture_output=True, text=True,
+    )
+    for part in ("web", "worker", "periodic"):
+        unit = (tmp_path / "systemd" / f"chorus-{part}.service").read_text()
+        lines = unit.replace("\\\n", " ").splitlines()
+        exec_start = next(line for line in lines if line.startswith("ExecStart="))
+        assert stack.node_argv(part, 8123) == shlex.split(exec_start.removeprefix("ExecStart="))
+    web = stack.node_argv("web", 8123)
+    assert web[0] == str(ROOT / ".venv" / "bin" / "granian")
+    assert ["--port", "8123"] == web[web.index("--port"):][:2]
+    assert ["--workers", "3"] == web[web.index("--workers"):][:2]
+    assert ["--blocking-threads", "12"] == web[web.index("--blocking-threads"):][:2]
